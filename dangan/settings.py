@@ -1,0 +1,107 @@
+"""The one settings object, read from DANGAN_* environment variables; built once and passed in."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "dangan"
+
+
+class OcrEngineKind(StrEnum):
+    RAPIDOCR = "rapidocr"
+    TESSERACT = "tesseract"
+
+
+class Orientation(StrEnum):
+    AUTO = "auto"  # full orientation check only where the page looks turned
+    ALWAYS = "always"  # full check on every page (slow)
+    NEVER = "never"
+
+
+class OcrSettings(BaseModel):
+    """DANGAN_OCR__*: which engine reads the pages and how."""
+
+    engine: OcrEngineKind = OcrEngineKind.RAPIDOCR
+    languages: str = "chi_sim+eng"  # Tesseract language string
+    dpi: int = Field(300, ge=72, le=600)  # rasterisation of scanned PDF pages
+    workers: int = Field(0, ge=0)  # 0: one per core
+    orientation: Orientation = Orientation.AUTO
+    deskew: bool = True
+    min_confidence: float = Field(0.6, ge=0, le=1)  # below: page marked low quality
+    text_layer_min_chars: int = 20  # a PDF text layer shorter than this is OCR'd instead
+
+
+class IntakeSettings(BaseModel):
+    """DANGAN_INTAKE__*: how files are taken from the inbox and what is refused."""
+
+    stable_seconds: float = Field(5.0, ge=0)  # size and mtime unchanged this long before a file is taken
+    polling: bool = False  # poll instead of inotify (SMB/NFS shares)
+    poll_interval: float = Field(5.0, gt=0)
+    keep_processed_days: int = Field(0, ge=0)  # 0: delete from the inbox once committed
+    max_pages: int = Field(2000, ge=1)  # a file with more pages is quarantined
+    max_file_mb: int = Field(2048, ge=1)
+    max_page_pixels: int = Field(200_000_000, ge=1_000_000)  # per rasterised page or image frame
+    max_tiff_frames: int = Field(2000, ge=1)
+
+
+class ObjectStoreKind(StrEnum):
+    LOCAL = "local"
+
+
+class ObjectSettings(BaseModel):
+    """DANGAN_OBJECTS__*: where originals and dossier objects are kept."""
+
+    kind: ObjectStoreKind = ObjectStoreKind.LOCAL
+    path: Path | None = None  # local folder; default DANGAN_HOME/objects
+
+
+class Settings(BaseSettings):
+    """All of dangan's settings. Names are user-facing and documented in the README."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DANGAN_", env_nested_delimiter="__", extra="ignore", env_file=None
+    )
+
+    home: Path = Field(default_factory=_default_home)
+    inbox: Path | None = None  # default DANGAN_HOME/inbox
+    database_url: str = ""  # default sqlite:///DANGAN_HOME/dangan.db
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    objects: ObjectSettings = Field(default_factory=ObjectSettings)
+    keep_work_dir: bool = False  # debugging: leave per-job work folders in place
+
+    @model_validator(mode="after")
+    def _fill_paths(self) -> Settings:
+        self.home = self.home.expanduser().absolute()
+        if self.inbox is None:
+            self.inbox = self.home / "inbox"
+        self.inbox = self.inbox.expanduser().absolute()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'dangan.db'}"
+        if self.objects.path is None:
+            self.objects.path = self.home / "objects"
+        return self
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.home / "processed"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home / "work"
+
+    @property
+    def worker_count(self) -> int:
+        return self.ocr.workers or max(1, os.cpu_count() or 1)
