@@ -43,6 +43,12 @@ class TooLargeError(BadInputError):
     code = "too_large"
 
 
+class SourceMissingError(BadInputError):
+    """A claimed file vanished from the inbox before its bytes were stored."""
+
+    code = "source_missing"
+
+
 class BackendUnavailableError(DanganError):
     """A database, store or engine is down: retry later; the file stays where it is."""
 

@@ -1,0 +1,135 @@
+"""The `dangan` command line."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dangan import __version__
+from dangan.errors import DanganError, exit_code
+from dangan.settings import Settings
+
+app = typer.Typer(help="dangan 档案: scanned customer files become a searchable archive.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return settings
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("watchdog", "alembic", "RapidOCR", "pdfminer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(error: DanganError) -> typer.Exit:
+    console.print(f"[red]错误 error:[/red] {error.reason_zh} / {error.reason_en}")
+    if error.detail:
+        console.print(f"  {error.detail}", markup=False)
+    return typer.Exit(exit_code(error))
+
+
+@app.command()
+def version() -> None:
+    """Print dangan's version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to process once.", exists=True)],
+    keep: Annotated[bool, typer.Option(help="Leave the given files in place instead of retiring them.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Process the given scans once and print a summary (处理扫描件并汇总)."""
+    from dangan.pipeline import Pipeline
+    from ingest.inbox import check_layout, iter_files
+    from storage.audit import os_actor
+
+    _setup_logging(verbose)
+    settings = _settings()
+    try:
+        check_layout(settings)
+        files = list(iter_files(paths))
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            bar = progress.add_task("页 pages", total=None)
+
+            def listen(event: str, data: dict[str, object]) -> None:
+                if event == "page":
+                    progress.advance(bar)
+
+            with Pipeline(settings, actor=os_actor(), keep_files=keep, listener=listen) as pipeline:
+                pipeline.resume()
+                for path in files:
+                    pipeline.submit(path)
+                    progress.update(bar, total=pipeline.summary.pages + _pages_queued(pipeline))
+                summary = pipeline.drain()
+    except DanganError as error:
+        raise _fail(error) from error
+    s = summary
+    typer.echo(
+        f"files {s.files}  pages {s.pages}  ocr {s.ocr_pages}  text-layer {s.text_layer_pages}  "
+        f"blank {s.blank_pages}  failed {s.failed_pages}  low-quality {s.low_quality_pages}  "
+        f"quarantined {s.quarantined}  duplicates {s.duplicates}  already-done {s.already_done}  "
+        f"resumed {s.resumed}  seconds {s.seconds:.1f}"
+    )
+    if s.failed_pages or s.quarantined:
+        raise typer.Exit(1)
+
+
+def _pages_queued(pipeline: object) -> int:
+    runs = getattr(pipeline, "_runs", {})
+    return sum(run.remaining for run in runs.values())
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path | None, typer.Argument(help="The inbox folder (default DANGAN_INBOX).")] = None,
+    polling: Annotated[bool | None, typer.Option(help="Poll instead of inotify (SMB/NFS shares).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Watch the inbox and process scans as they arrive, until stopped (监视收件箱)."""
+    from dangan.pipeline import Pipeline
+    from ingest.watcher import InboxWatcher
+    from storage.audit import SYSTEM_ACTOR
+
+    _setup_logging(verbose)
+    settings = _settings()
+    if inbox is not None:
+        settings.inbox = inbox.expanduser().absolute()
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise SystemExit(130)
+        logging.getLogger("dangan").info("stopping after the pages in flight (again to quit now)")
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        with Pipeline(settings, actor=SYSTEM_ACTOR) as pipeline:
+            console.print(f"dangan 正在监视收件箱 watching: {settings.inbox}")
+            InboxWatcher(settings, pipeline, polling=polling).run(stop)
+    except DanganError as error:
+        raise _fail(error) from error
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,86 @@
+"""The page worker: one per core, one thread each; reads a page of a stored original and OCRs it."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from dangan.errors import DanganError
+from dangan.records import PageRecord, PageTask, StageError, Status, TextSource
+from dangan.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _WorkerState:
+    settings: Settings
+    engine: object
+    store: object
+
+
+# Set once per worker process by `init_worker`; the engine is too costly to build per page.
+_state: _WorkerState | None = None
+
+
+def init_worker(settings: Settings) -> None:
+    """Process initializer: one OCR engine and one object store per worker process."""
+    global _state
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from ocr import make_engine
+    from storage.objects import make_object_store
+
+    _state = _WorkerState(settings, make_engine(settings.ocr), make_object_store(settings.objects))
+
+
+def process_page(task: PageTask) -> PageRecord:
+    """Read one page: the PDF text layer when it is real text, else rasterise and OCR.
+
+    Never raises for a bad page: the page comes back FAILED with its error, and the job goes on.
+    """
+    from ingest.pages import load_page_image
+    from ocr import normalize_text, read_page, read_text_layer
+
+    assert _state is not None, "init_worker was not run"
+    settings = _state.settings
+    page = PageRecord(job_id=task.job_id, page_no=task.page_no)
+    timings: dict[str, float] = {}
+    try:
+        with _state.store.local_copy(task.original_key) as path:  # type: ignore[attr-defined]
+            if task.media_type == "application/pdf":
+                started = time.perf_counter()
+                text = read_text_layer(path, task.page_no, min_chars=settings.ocr.text_layer_min_chars)
+                timings["text_layer"] = time.perf_counter() - started
+                if text is not None:
+                    return dataclasses.replace(
+                        page, text_source=TextSource.TEXT_LAYER, text=normalize_text(text), timings=timings
+                    )
+            started = time.perf_counter()
+            image = load_page_image(
+                path, task.media_type, task.page_no, dpi=settings.ocr.dpi, limits=settings.intake
+            )
+            timings["rasterise"] = time.perf_counter() - started
+        result = read_page(page, image, _state.engine, settings.ocr)  # type: ignore[arg-type]
+        return dataclasses.replace(result, timings={**timings, **result.timings})
+    except DanganError as exc:
+        error = StageError("read", task.page_no, exc.code, exc.reason_en)
+    except Exception as exc:  # a bug or a broken engine: this page fails, the batch goes on
+        log.exception("page %s of job %s failed", task.page_no, task.job_id)
+        error = StageError("read", task.page_no, "internal_error", type(exc).__name__)
+    return dataclasses.replace(page, status=Status.FAILED, errors=(error,), timings=timings)
+
+
+def make_pool(settings: Settings) -> ProcessPoolExecutor:
+    """Worker processes started fresh (spawn): no inherited threads or locks from the watcher."""
+    return ProcessPoolExecutor(
+        max_workers=settings.worker_count,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(settings,),
+    )
