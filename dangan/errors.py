@@ -33,6 +33,12 @@ class CorruptFileError(BadInputError):
     code = "corrupt_file"
 
 
+class TruncatedFileError(CorruptFileError):
+    """The file ends early (an interrupted scan, copy or download): it must be sent again."""
+
+    code = "truncated_file"
+
+
 class EncryptedFileError(BadInputError):
     code = "encrypted_file"
 
@@ -41,6 +47,24 @@ class TooLargeError(BadInputError):
     """Decompression bombs, pages too large to rasterise, files beyond the page limit."""
 
     code = "too_large"
+
+
+class FileTooLargeError(TooLargeError):
+    """More bytes than DANGAN_INTAKE__MAX_FILE_MB allows."""
+
+    code = "file_too_large"
+
+
+class TooManyPagesError(TooLargeError):
+    """More pages than DANGAN_INTAKE__MAX_PAGES, or TIFF frames than DANGAN_INTAKE__MAX_TIFF_FRAMES."""
+
+    code = "too_many_pages"
+
+
+class ImageTooLargeError(TooLargeError):
+    """A page or image beyond DANGAN_INTAKE__MAX_PAGE_PIXELS: a decompression bomb or a wrong page size."""
+
+    code = "image_too_large"
 
 
 class SourceMissingError(BadInputError):

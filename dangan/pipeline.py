@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dangan.faults import crash_point
 from dangan.errors import BadInputError, SourceMissingError, TooLargeError
 from dangan.records import JobState, PageRecord, PageTask, StageError, Status, TextSource
 from dangan.settings import Settings
@@ -141,6 +142,7 @@ class Pipeline:
         sha = sha256_file(path)
         with self.sessions() as s:
             claim = jobs.claim(s, sha256=sha, name=path.name, path=str(path), size=size, actor=self.actor)
+        crash_point("claimed")
         self.listener("claimed", {"file": path.name, "kind": claim.kind})
         if claim.job_id in self._runs:
             return  # already in flight (resumed a moment ago); it is retired when it finishes
@@ -169,6 +171,7 @@ class Pipeline:
             key = original_key(sha)
             # The bytes are safe in the store before anything reads them (a hostile file may crash a reader).
             self.store.put_file(key, path, immutable=True)
+            crash_point("original_stored")
             with self.store.local_copy(key) as stored:
                 info = inspect_file(stored, self.settings.intake, self.settings.ocr.dpi)
         except BadInputError as error:
@@ -176,6 +179,7 @@ class Pipeline:
             return
         with self.sessions() as s:
             jobs.mark_stored(s, claim.job_id, media_type=info.media_type, page_count=info.page_count)
+        crash_point("job_stored")
         self._schedule(claim.job_id, sha, info.media_type, info.page_count, path)
 
     def _schedule(self, job_id: int, sha: str, media_type: str, page_count: int, source: Path | None) -> None:
@@ -268,6 +272,7 @@ class Pipeline:
         with self.sessions() as s:
             jobs.save_page(s, page)
             s.commit()
+        crash_point("page_saved")
         self.summary.add_page(page)
         self.listener("page", {"job_id": page.job_id, "page_no": page.page_no, "status": page.status})
         run = self._runs[page.job_id]
@@ -278,6 +283,7 @@ class Pipeline:
     def _finish(self, run: _JobRun) -> None:
         with self.sessions() as s:
             status = jobs.finish(s, run.job_id)
+        crash_point("job_done")
         del self._runs[run.job_id]
         if run.source is not None:
             self._retire(run.job_id, run.source, run.sha256)

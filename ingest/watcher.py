@@ -8,15 +8,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, SimpleQueue
+from typing import TYPE_CHECKING
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from dangan.errors import BackendUnavailableError
-from dangan.pipeline import Pipeline
 from dangan.settings import Settings
 from ingest.inbox import check_layout, is_junk, is_safe_regular_file, iter_files
+
+if TYPE_CHECKING:
+    from dangan.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
