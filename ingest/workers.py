@@ -6,11 +6,13 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from dangan.errors import DanganError
+from dangan.faults import crash_point
 from dangan.records import PageRecord, PageTask, StageError, Status, TextSource
 from dangan.settings import Settings
 
@@ -37,6 +39,14 @@ def init_worker(settings: Settings) -> None:
     from storage.objects import make_object_store
 
     _state = _WorkerState(settings, make_engine(settings.ocr), make_object_store(settings.objects))
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed has no one to report to: leave instead of lingering."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def process_page(task: PageTask) -> PageRecord:
@@ -48,6 +58,7 @@ def process_page(task: PageTask) -> PageRecord:
     from ocr import normalize_text, read_page, read_text_layer
 
     assert _state is not None, "init_worker was not run"
+    crash_point(f"page_read_p{task.page_no}")
     settings = _state.settings
     page = PageRecord(job_id=task.job_id, page_no=task.page_no)
     timings: dict[str, float] = {}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from dangan.errors import BackendUnavailableError, ConfigError
+from dangan.faults import crash_point
 from dangan.settings import ObjectSettings, ObjectStoreKind
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
@@ -81,6 +82,7 @@ class LocalObjectStore:
                 os.fsync(out.fileno())
             if immutable:
                 os.chmod(tmp, 0o400)
+            crash_point("object_write")
             os.replace(tmp, dest)
             _fsync_dir(dest.parent)
         except BaseException:
