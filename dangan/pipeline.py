@@ -98,7 +98,7 @@ class Pipeline:
         self._pending: deque[_JobRun] = deque()
         self._runs: dict[int, _JobRun] = {}
         self._inflight: dict[Future[PageRecord], PageTask] = {}
-        self._crashes: dict[tuple[int, int], int] = {}
+        self._suspects: deque[PageTask] = deque()
         self._started = time.perf_counter()
 
     # -- lifecycle -------------------------------------------------------------------------------------------
@@ -113,11 +113,13 @@ class Pipeline:
 
     @property
     def busy(self) -> bool:
-        return bool(self._inflight or self._pending)
+        return bool(self._inflight or self._pending or self._suspects)
 
     # -- intake ----------------------------------------------------------------------------------------------
     def resume(self) -> None:
         """Finish what an earlier run left: stored jobs are re-run from their originals."""
+        if removed := self.store.recover():
+            log.info("removed %d partial object writes left by a crash", removed)
         with self.sessions() as s:
             left = jobs.unfinished(s)
         for job in left:
@@ -219,6 +221,12 @@ class Pipeline:
         return self._pool
 
     def _fill(self) -> None:
+        # After a worker died, the pages that were in flight are re-read one at a time to find the culprit.
+        if self._suspects:
+            if not self._inflight:
+                task = self._suspects.popleft()
+                self._inflight[self._pool_or_start().submit(_read, task)] = task
+            return
         limit = 2 * self.settings.worker_count
         while self._pending and len(self._inflight) < limit:
             run = self._pending[0]
@@ -233,34 +241,33 @@ class Pipeline:
         self._fill()
         if not self._inflight:
             return
+        alone = len(self._inflight) == 1
         finished, _ = wait(list(self._inflight), timeout=timeout, return_when=FIRST_COMPLETED)
-        broken: list[PageTask] = []
+        broken = False
         for future in finished:
             task = self._inflight.pop(future)
             try:
                 page = future.result()
             except BrokenProcessPool:
-                broken.append(task)
-                continue
+                broken = True
+                if alone:  # it was the only page in flight: this page kills its worker
+                    error = StageError("read", task.page_no, "worker_crashed", "reading this page crashed its worker")
+                    page = PageRecord(task.job_id, task.page_no, status=Status.FAILED, errors=(error,))
+                else:
+                    self._suspects.append(task)
+                    continue
             self._save(page)
         if broken:
-            self._recover(broken)
+            self._restart_pool()
         self._fill()
 
-    def _recover(self, tasks: list[PageTask]) -> None:
-        """A worker process died (a hostile page can crash a decoder): retry once, then fail that page."""
+    def _restart_pool(self) -> None:
+        """A worker process died (a hostile page can crash a decoder): the pages it took are suspects."""
         assert self._pool is not None
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = None
-        tasks += list(self._inflight.values())
+        self._suspects.extend(self._inflight.values())
         self._inflight.clear()
-        for task in tasks:
-            tries = self._crashes[(task.job_id, task.page_no)] = self._crashes.get((task.job_id, task.page_no), 0) + 1
-            if tries >= 2:
-                error = StageError("read", task.page_no, "worker_crashed", "the page crashed its worker twice")
-                self._save(PageRecord(task.job_id, task.page_no, status=Status.FAILED, errors=(error,)))
-            else:
-                self._inflight[self._pool_or_start().submit(_read, task)] = task
 
     def drain(self) -> IngestSummary:
         while self.busy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +23,7 @@ class ClaimKind(StrEnum):
     NEW = "new"  # first time these bytes are seen
     RESUME = "resume"  # an earlier run claimed them and did not finish
     ALREADY_DONE = "already_done"  # finished, but the file was not yet retired (crash after commit)
-    DUPLICATE = "duplicate"  # the same bytes were filed before from another drop
+    DUPLICATE = "duplicate"  # the same bytes came before in another drop (filed, or still in flight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +52,13 @@ def claim(session: Session, *, sha256: str, name: str, path: str, size: int, act
             audit.record(session, actor, "intake.claim", "job", job.id, source_name=name, size=size)
             session.commit()
             return Claim(job.id, ClaimKind.NEW)
-        if live.state != JobState.DONE:
+        same_drop = live.source_path == path
+        if live.state != JobState.DONE and (same_drop or not Path(live.source_path).is_file()):
             live.attempts += 1
-            if live.source_path != path:
-                live.source_path, live.source_name = path, name
+            live.source_path, live.source_name = path, name  # the file may have been renamed meanwhile
             session.commit()
             return Claim(live.id, ClaimKind.RESUME)
-        if live.retired_at is None and live.source_path == path:
+        if live.state == JobState.DONE and live.retired_at is None and same_drop:
             return Claim(live.id, ClaimKind.ALREADY_DONE)
         dup = Job(sha256=sha256, source_name=name, source_path=path, source_size=size, actor=actor,
                   state=JobState.DUPLICATE, duplicate_of=live.id, finished_at=utcnow())

@@ -50,6 +50,20 @@ class ObjectStore(Protocol):
 
     def keys(self, prefix: str = "") -> Iterator[str]: ...
 
+    def recover(self) -> int:
+        """Remove partial writes left by writers that crashed; returns how many. MUST NOT touch live writes."""
+        ...
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -74,7 +88,8 @@ class LocalObjectStore:
         if immutable and dest.exists():
             return
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
+        # The writer's pid in the name tells `recover` which partial files are abandoned.
+        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=dest.parent)
         try:
             with os.fdopen(fd, "wb") as out:
                 fill(out)  # type: ignore[operator]
@@ -119,6 +134,15 @@ class LocalObjectStore:
             os.chmod(path, 0o600)
             path.unlink()
             _fsync_dir(path.parent)
+
+    def recover(self) -> int:
+        removed = 0
+        for path in self.root.rglob(".tmp-*"):
+            pid = path.name.split("-")[1]
+            if not pid.isdigit() or not _pid_alive(int(pid)):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         for path in sorted(self.root.rglob("*")):

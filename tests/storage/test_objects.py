@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,13 @@ def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
         store.put_file("originals/y", tmp_path / "missing.pdf")
     assert not store.exists("originals/y")
     assert list(store.keys()) == []
+
+
+def test_recover_removes_only_abandoned_partial_writes(tmp_path: Path) -> None:
+    store = LocalObjectStore(tmp_path)
+    store.put_bytes("originals/z", b"whole")
+    (tmp_path / "originals" / ".tmp-999999999-abc").write_bytes(b"half")  # no such process: a crashed writer
+    live = tmp_path / "originals" / f".tmp-{os.getpid()}-def"
+    live.write_bytes(b"being written")
+    assert store.recover() == 1
+    assert live.exists() and store.get_bytes("originals/z") == b"whole"
