@@ -112,6 +112,11 @@ class Pipeline:
         self.summary.seconds = time.perf_counter() - self._started
 
     @property
+    def queued_pages(self) -> int:
+        """Pages admitted but not yet committed (for progress bars)."""
+        return sum(run.remaining for run in self._runs.values())
+
+    @property
     def busy(self) -> bool:
         return bool(self._inflight or self._pending or self._suspects)
 

@@ -22,8 +22,17 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class _WorkerState:
     settings: Settings
-    engine: object
     store: object
+    _engine: object = None
+
+    @property
+    def engine(self) -> object:
+        """Built on first use: a batch of born-digital PDFs never pays for loading OCR models."""
+        if self._engine is None:
+            from ocr import make_engine
+
+            self._engine = make_engine(self.settings.ocr)
+        return self._engine
 
 
 # Set once per worker process by `init_worker`; the engine is too costly to build per page.
@@ -31,14 +40,13 @@ _state: _WorkerState | None = None
 
 
 def init_worker(settings: Settings) -> None:
-    """Process initializer: one OCR engine and one object store per worker process."""
+    """Process initializer: one object store (and, lazily, one OCR engine) per worker process."""
     global _state
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from ocr import make_engine
     from storage.objects import make_object_store
 
-    _state = _WorkerState(settings, make_engine(settings.ocr), make_object_store(settings.objects))
+    _state = _WorkerState(settings, make_object_store(settings.objects))
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
