@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import signal
 import sys
@@ -54,6 +56,7 @@ def version() -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to process once.", exists=True)],
     keep: Annotated[bool, typer.Option(help="Leave the given files in place instead of retiring them.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (with seconds per stage).")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Process the given scans once and print a summary (处理扫描件并汇总)."""
@@ -78,24 +81,22 @@ def ingest(
                 pipeline.resume()
                 for path in files:
                     pipeline.submit(path)
-                    progress.update(bar, total=pipeline.summary.pages + _pages_queued(pipeline))
+                    progress.update(bar, total=pipeline.summary.pages + pipeline.queued_pages)
                 summary = pipeline.drain()
     except DanganError as error:
         raise _fail(error) from error
     s = summary
-    typer.echo(
-        f"files {s.files}  pages {s.pages}  ocr {s.ocr_pages}  text-layer {s.text_layer_pages}  "
-        f"blank {s.blank_pages}  failed {s.failed_pages}  low-quality {s.low_quality_pages}  "
-        f"quarantined {s.quarantined}  duplicates {s.duplicates}  already-done {s.already_done}  "
-        f"resumed {s.resumed}  seconds {s.seconds:.1f}"
-    )
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(s), ensure_ascii=False))
+    else:
+        typer.echo(
+            f"files {s.files}  pages {s.pages}  ocr {s.ocr_pages}  text-layer {s.text_layer_pages}  "
+            f"blank {s.blank_pages}  failed {s.failed_pages}  low-quality {s.low_quality_pages}  "
+            f"quarantined {s.quarantined}  duplicates {s.duplicates}  already-done {s.already_done}  "
+            f"resumed {s.resumed}  seconds {s.seconds:.1f}"
+        )
     if s.failed_pages or s.quarantined:
         raise typer.Exit(1)
-
-
-def _pages_queued(pipeline: object) -> int:
-    runs = getattr(pipeline, "_runs", {})
-    return sum(run.remaining for run in runs.values())
 
 
 @app.command()
@@ -130,6 +131,10 @@ def watch(
     except DanganError as error:
         raise _fail(error) from error
 
+
+from dangan.cli_customers import customers_app  # noqa: E402
+
+app.add_typer(customers_app, name="customers")
 
 if __name__ == "__main__":
     app()

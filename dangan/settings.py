@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import string
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -63,6 +64,69 @@ class ObjectSettings(BaseModel):
     path: Path | None = None  # local folder; default DANGAN_HOME/objects
 
 
+#: Codes per document type in document archive numbers (`DA-2025-000123-HT-01`).
+DOCUMENT_TYPE_CODES = {
+    "contract": "HT", "invoice": "FP", "id_copy": "SF", "inspection_sheet": "JC", "other": "QT",
+}
+#: Codes per dossier type, for a `{category}` field in the dossier pattern (seed 003: year + category + seq).
+DOSSIER_CATEGORY_CODES = {"new_car": "XC", "after_sales": "SH", "customer": "KH"}
+DOSSIER_PATTERN_FIELDS = frozenset({"prefix", "year", "category", "seq"})
+DOCUMENT_PATTERN_FIELDS = frozenset({"dossier", "type_code", "seq"})
+
+
+def _check_archive_pattern(pattern: str, allowed: frozenset[str], sample: dict[str, object]) -> None:
+    """Refuse a pattern that cannot give a safe number with a sequence: at startup, not at filing time."""
+    names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    if "seq" not in names:
+        raise ValueError(f"archive pattern {pattern!r} must contain {{seq}}")
+    if unknown := names - allowed:
+        raise ValueError(f"archive pattern {pattern!r}: unknown {sorted(unknown)}, allowed {sorted(allowed)}")
+    try:
+        rendered = pattern.format(**sample)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"archive pattern {pattern!r} cannot be formatted: {exc}") from exc
+    # Numbers end up in object keys and file names: no path separators, no blanks.
+    if any(c.isspace() or c in "/\\" for c in rendered):
+        raise ValueError(f"archive pattern {pattern!r} gives {rendered!r}: no spaces or slashes allowed")
+
+
+class ArchiveSettings(BaseModel):
+    """DANGAN_ARCHIVE__*: the rule for archive numbers (档案号) of dossiers and documents.
+
+    Patterns are Python format strings. The dossier pattern may use {prefix}, {year} and {category}
+    (`category_codes` per dossier type) and must use {seq}; the document pattern may use {dossier} (the
+    dossier's number) and {type_code} (`type_codes` per document type) and must use {seq}. A sequence counts
+    separately for every distinct value of its pattern's other fields: per year, per dossier and type.
+    """
+
+    dossier_prefix: str = "DA"
+    dossier_pattern: str = "{prefix}-{year}-{seq:06d}"
+    document_pattern: str = "{dossier}-{type_code}-{seq:02d}"
+    type_codes: dict[str, str] = Field(default_factory=lambda: dict(DOCUMENT_TYPE_CODES))
+    category_codes: dict[str, str] = Field(default_factory=lambda: dict(DOSSIER_CATEGORY_CODES))
+
+    @field_validator("type_codes")
+    @classmethod
+    def _merge_type_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        return {**DOCUMENT_TYPE_CODES, **value}  # overriding one code must not drop the others
+
+    @field_validator("category_codes")
+    @classmethod
+    def _merge_category_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        return {**DOSSIER_CATEGORY_CODES, **value}
+
+    @model_validator(mode="after")
+    def _check_patterns(self) -> ArchiveSettings:
+        for category in self.category_codes.values():
+            sample: dict[str, object] = {"prefix": self.dossier_prefix, "year": 2025, "category": category}
+            sample["seq"] = 1
+            _check_archive_pattern(self.dossier_pattern, DOSSIER_PATTERN_FIELDS, sample)
+        for code in self.type_codes.values():
+            sample = {"dossier": "DA-2025-000001", "type_code": code, "seq": 1}
+            _check_archive_pattern(self.document_pattern, DOCUMENT_PATTERN_FIELDS, sample)
+        return self
+
+
 class Settings(BaseSettings):
     """All of dangan's settings. Names are user-facing and documented in the README."""
 
@@ -76,6 +140,7 @@ class Settings(BaseSettings):
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     objects: ObjectSettings = Field(default_factory=ObjectSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     keep_work_dir: bool = False  # debugging: leave per-job work folders in place
 
     @model_validator(mode="after")
