@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .generate import FORMATS, generate, render_page, scanned_pdf, text_pdf
+from .generator import FORMATS, generate, render_page, scanned_pdf, text_pdf
 from .register import DEALER, Customer, Dealer
 from .scan import MODES, QUALITIES
 from .templates import DOC_TYPES, TEMPLATES

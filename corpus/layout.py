@@ -50,9 +50,10 @@ _LATIN_ONLY = frozenset({"dsans", "dserif", "mono"})
 _REF_PX = 200  # size at which widths are measured; layout is resolution independent
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def font(family: str, bold: bool, px: int) -> ImageFont.FreeTypeFont:
-    """A cached Pillow font; loading a CJK .ttc costs milliseconds, so never load one per text op."""
+    """A cached Pillow font: loading a CJK .ttc costs milliseconds, so never load one per text op; each
+    face holds a few MB, so keep the most recent sizes only."""
     regular, heavy = FONT_FILES[family]
     path, index = heavy if (bold and heavy) else regular
     return ImageFont.truetype(path, max(px, 1), index=index)

@@ -143,13 +143,16 @@ def _composite(img: Image.Image, patch: Patch, x: int, y: int) -> None:
     if patch.ink is None:
         img.paste(crop.convert(img.mode), (x0, y0), crop.getchannel("A"))
         return
-    region = np.asarray(img.crop((x0, y0, x1, y1)), dtype=np.float32)
-    a = np.asarray(crop, dtype=np.float32) * (1.0 / 255.0)
+    # out = page * (1 - a * (1 - ink)), in uint8 arithmetic: float copies of a page-sized patch are slow.
+    region = np.asarray(img.crop((x0, y0, x1, y1)))
+    a = np.asarray(crop)
     if img.mode == "L":
-        factor = 1.0 - a * (1.0 - _luma(patch.ink) / 255.0)
+        darken = cv2.multiply(region, a, scale=(255 - _luma(patch.ink)) / 255 / 255)
     else:
-        factor = 1.0 - a[..., None] * (1.0 - np.asarray(patch.ink, np.float32) / 255.0)
-    img.paste(Image.fromarray((region * factor).astype(np.uint8), img.mode), (x0, y0))
+        darken = cv2.merge(
+            [cv2.multiply(region[..., i], a, scale=(255 - c) / 255 / 255) for i, c in enumerate(patch.ink)]
+        )
+    img.paste(Image.fromarray(cv2.subtract(region, darken), img.mode), (x0, y0))
 
 
 # --- painters -----------------------------------------------------------------------------------------------
@@ -383,13 +386,19 @@ def _paint_barcode(op: GraphicOp, w: int, h: int, k: float, rng: np.random.Gener
 
 
 def _paint_copytone(op: GraphicOp, w: int, h: int, k: float, rng: np.random.Generator) -> Patch:
-    """The grey of a photocopied card: toned area, guilloche waves, darker rim and toner grain."""
+    """The grey of a photocopied card: toned area, guilloche waves, darker rim and toner grain.
+
+    The texture is computed at 100 dpi at most and enlarged: it is soft, and the scan adds the fine grain.
+    """
+    f = min(1.0, 4.0 / k)
+    lw, lh = max(8, round(w * f)), max(8, round(h * f))
     tone = float(op.param("tone", 40))
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    period = k * float(rng.uniform(1.2, 2.2))
+    yy, xx = np.mgrid[0:lh, 0:lw].astype(np.float32)
+    period = k * f * float(rng.uniform(1.2, 2.2))
     waves = 0.5 + 0.5 * np.sin(xx / period + 3 * np.sin(yy / (period * 9)))
-    dens = tone * (0.7 + 0.3 * waves) * (0.85 + 0.3 * _lowfreq(rng, w, h, 4))
-    dens += rng.normal(0, tone * 0.12, (h, w)).astype(np.float32)
+    dens = tone * (0.7 + 0.3 * waves) * (0.85 + 0.3 * _lowfreq(rng, lw, lh, 4))
+    dens += rng.normal(0, tone * 0.12, (lh, lw)).astype(np.float32)
+    dens = cv2.resize(np.clip(dens, 0, 255), (w, h), interpolation=cv2.INTER_LINEAR)
     mask = np.zeros((h, w), np.uint8)
     radius = round(float(op.param("radius", 3.0)) * k)
     e = 3  # inset so the rim is drawn on all four sides
@@ -402,8 +411,14 @@ def _paint_copytone(op: GraphicOp, w: int, h: int, k: float, rng: np.random.Gene
         (w - e - radius, h - e - radius),
     ):
         cv2.circle(mask, (cx, cy), radius, 255, -1)
-    rim = cv2.morphologyEx(mask, cv2.MORPH_GRADIENT, np.ones((5, 5), np.uint8)).astype(np.float32) / 255
-    alpha = np.clip(dens, 0, 255) * (mask / 255) + rim * 160
+    rim = cv2.morphologyEx(mask, cv2.MORPH_GRADIENT, np.ones((5, 5), np.uint8))
+    alpha = cv2.addWeighted(
+        cv2.multiply(dens, mask.astype(np.float32), scale=1 / 255),
+        1.0,
+        rim.astype(np.float32),
+        160 / 255,
+        0.0,
+    )
     return _ink(alpha, (40, 40, 40))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,41 +20,76 @@ from reportlab.pdfgen import canvas
 from .layout import EllipseOp, GraphicOp, LineOp, Page, RectOp, TextOp
 from .raster import paint, text_patch
 
-__all__ = ["EXIF_ORIENTATION", "write_image_pdf", "write_jpeg", "write_png", "write_text_pdf", "write_tiff"]
+__all__ = [
+    "EXIF_ORIENTATION",
+    "EncodedPage",
+    "encode_page",
+    "write_image_pdf",
+    "write_jpeg",
+    "write_png",
+    "write_text_pdf",
+    "write_tiff",
+]
 
 #: EXIF Orientation tag that tells a viewer to undo a clockwise rotation of the stored pixels.
 EXIF_ORIENTATION = {0: 1, 90: 8, 180: 3, 270: 6}
 
 
-def _jpeg_bytes(img: Image.Image, quality: int) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=quality, optimize=False)
-    return buf.getvalue()
+@dataclass(frozen=True, slots=True)
+class EncodedPage:
+    """A scanned page already compressed for a PDF: JPEG for grey and colour, Flate 1-bit for bi-level.
+
+    Files are assembled from these, not from decoded images, so a 40-page colour batch at 300 dpi needs a
+    few MB of memory instead of a GB.
+    """
+
+    data: bytes
+    width: int
+    height: int
+    mode: str  # RGB | L | 1
+    dpi: int
+
+
+def encode_page(img: Image.Image, dpi: int, *, quality: int = 75) -> EncodedPage:
+    """Compress one scanned page the way scanner software puts it into a PDF."""
+    if img.mode == "1":
+        data = zlib.compress(img.tobytes(), 6)
+    else:
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=quality)
+        data = buf.getvalue()
+    return EncodedPage(data, img.width, img.height, img.mode, dpi)
 
 
 def write_image_pdf(
     path: Path,
-    images: Sequence[Image.Image],
-    dpi: Sequence[int],
+    pages: Sequence[EncodedPage | Image.Image],
+    dpi: Sequence[int] | None = None,
     *,
     quality: int = 75,
-    jpegs: Sequence[bytes | None] | None = None,
 ) -> None:
-    """Write a scanned PDF: one image per page, JPEG (DCT) for grey and colour, Flate 1-bit for bi-level.
+    """Write a scanned PDF, one image per page.
 
-    `jpegs` may supply already-encoded pages; pages given the same bytes object share one image object, so a
-    500-page benchmark file built from a few scans stays small (pdfium still decodes it for every page).
+    Args:
+        path: the file to write.
+        pages: encoded pages, or Pillow images (then `dpi` gives each one's resolution and `quality` the JPEG
+            quality). The same EncodedPage object given twice becomes one shared image object, so a 500-page
+            benchmark file built from a few scans stays small (pdfium still decodes it for every page).
+        dpi: resolutions of image pages, in order.
+        quality: JPEG quality for image pages.
     """
     pdf = pikepdf.new()
     shared: dict[int, pikepdf.Object] = {}
-    for i, (img, res) in enumerate(zip(images, dpi, strict=True)):
-        pre = jpegs[i] if jpegs else None
-        stream = shared.get(id(pre)) if pre is not None else None
+    for i, item in enumerate(pages):
+        if isinstance(item, Image.Image):
+            if dpi is None:
+                raise ValueError("dpi is required for image pages")
+            item = encode_page(item, dpi[i], quality=quality)
+        enc = item
+        stream = shared.get(id(enc))
         if stream is None:
-            stream = _image_stream(pdf, img, pre, quality)
-            if pre is not None:
-                shared[id(pre)] = stream
-        w_pt, h_pt = img.width * 72 / res, img.height * 72 / res
+            stream = shared[id(enc)] = _image_stream(pdf, enc)
+        w_pt, h_pt = enc.width * 72 / enc.dpi, enc.height * 72 / enc.dpi
         page = pdf.add_blank_page(page_size=(w_pt, h_pt))
         page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=stream))
         page.Contents = pdf.make_stream(f"q {w_pt:.2f} 0 0 {h_pt:.2f} 0 0 cm /Im0 Do Q".encode())
@@ -61,27 +97,23 @@ def write_image_pdf(
     pdf.save(path, deterministic_id=True, compress_streams=True)
 
 
-def _image_stream(pdf: pikepdf.Pdf, img: Image.Image, jpeg: bytes | None, quality: int) -> pikepdf.Object:
-    if img.mode == "1":
+def _image_stream(pdf: pikepdf.Pdf, enc: EncodedPage) -> pikepdf.Object:
+    if enc.mode == "1":
         stream = pikepdf.Stream(
             pdf,
-            zlib.compress(img.tobytes(), 6),
+            enc.data,
             Filter=pikepdf.Name.FlateDecode,
             BitsPerComponent=1,
             ColorSpace=pikepdf.Name.DeviceGray,
         )
     else:
-        space = pikepdf.Name.DeviceRGB if img.mode == "RGB" else pikepdf.Name.DeviceGray
+        space = pikepdf.Name.DeviceRGB if enc.mode == "RGB" else pikepdf.Name.DeviceGray
         stream = pikepdf.Stream(
-            pdf,
-            jpeg or _jpeg_bytes(img, quality),
-            Filter=pikepdf.Name.DCTDecode,
-            BitsPerComponent=8,
-            ColorSpace=space,
+            pdf, enc.data, Filter=pikepdf.Name.DCTDecode, BitsPerComponent=8, ColorSpace=space
         )
     stream.Type = pikepdf.Name.XObject
     stream.Subtype = pikepdf.Name.Image
-    stream.Width, stream.Height = img.width, img.height
+    stream.Width, stream.Height = enc.width, enc.height
     return pdf.make_indirect(stream)
 
 

@@ -61,7 +61,9 @@ def pick_style(rng: random.Random, lang: str = "zh", *, form: bool = False) -> S
         top=rng.uniform(14, 24),
         leading=rng.uniform(1.45, 1.8),
         date_style=rng.randrange(4),
-        checked_mark=rng.choice(("tick", "tick", "cross")),
+        checked_mark="cross"
+        if lang == "en" and rng.random() < 0.3
+        else "tick",  # × means "fault" on Chinese forms
     )
 
 

@@ -80,7 +80,7 @@ def pdi(ctx: DocContext, rng: random.Random) -> list[Page]:
         nonlocal n
         cols = [width * 0.1, width * 0.56, width * 0.12, width * 0.12, width * 0.1]
         if two_columns:
-            cols = [width * 0.1, width * 0.6, width * 0.15, width * 0.15]
+            cols = [width * 0.13, width * 0.57, width * 0.15, width * 0.15]
         head = ["序号", "检查项目", "正常", "异常"] + ([] if two_columns else ["备注"])
         rows: list[list[object]] = [[(h, {"align": "m", "bold": True}) for h in head]]
         checks: list[tuple[int, bool]] = []

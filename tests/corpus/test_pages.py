@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from reportlab.pdfbase import pdfmetrics
 
 from corpus import DOC_TYPES, TEMPLATES, render_page, scan, scanned_pdf, text_pdf
-from corpus.generate import _build, _context_for
+from corpus.generator import _build, _context_for
 from corpus.layout import TextOp, font
 from corpus.writers import _pdf_font, _register_fonts
 

@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-from corpus.writers import EXIF_ORIENTATION, write_image_pdf, write_jpeg, write_png, write_tiff
+from corpus.writers import EXIF_ORIENTATION, encode_page, write_image_pdf, write_jpeg, write_png, write_tiff
 
 
 def _page(mode: str) -> Image.Image:
@@ -19,10 +19,10 @@ def _page(mode: str) -> Image.Image:
 
 def test_image_pdf_modes(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
-    images = [_page("RGB"), _page("L"), _page("1")]
-    write_image_pdf(path, images, [100, 100, 100])
+    pages = [encode_page(_page(mode), 100) for mode in ("RGB", "L", "1")]
+    write_image_pdf(path, [*pages, pages[0], _page("L")], [0, 0, 0, 0, 100])  # encoded or plain images
     doc = pdfium.PdfDocument(str(path))
-    assert len(doc) == 3
+    assert len(doc) == 5
     for page in doc:
         assert round(page.get_width()) == 216  # 300 px at 100 dpi = 3 in
         px = page.render(scale=100 / 72).to_pil().convert("L")

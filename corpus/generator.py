@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import random
 import time
 from collections import Counter
@@ -32,7 +31,16 @@ from .templates import TEMPLATES, Template, templates_for
 from .templates.blank import duplex_back
 from .templates.common import DocContext
 from .truth import IDENTIFIER_KINDS, CorpusManifest, FileEntry, PageTruth, write_truth
-from .writers import EXIF_ORIENTATION, write_image_pdf, write_jpeg, write_png, write_text_pdf, write_tiff
+from .writers import (
+    EXIF_ORIENTATION,
+    EncodedPage,
+    encode_page,
+    write_image_pdf,
+    write_jpeg,
+    write_png,
+    write_text_pdf,
+    write_tiff,
+)
 
 __all__ = ["FORMATS", "generate", "render_page", "scanned_pdf", "text_pdf"]
 
@@ -73,7 +81,7 @@ class _Group:
     """What becomes one file: slices of documents in scan order, and the file format."""
 
     parts: list[tuple[_Doc, list[int]]]
-    fmt: str = "pdf"
+    fmt: str = ""  # empty until _assign_formats chooses
 
     @property
     def n_pages(self) -> int:
@@ -204,10 +212,12 @@ def _plan(
     if "batch_pdf" in formats and starts:
         # A clerk feeds a stack of several customers' papers through the ADF at once.
         start = rng.choice(starts)
+        most = max(2, min(5, len(order) // 2))  # a batch is a morning's stack, not the whole archive
         batch: list[tuple[_Doc, list[int]]] = []
         for i in order[start:]:
+            n_pages = sum(len(x) for _, x in batch)
             if len(_Group(batch).owners) >= 2 and (
-                sum(len(x) for _, x in batch) >= 24 or len(_Group(batch).dossiers) >= 4
+                n_pages >= 30 or (len(_Group(batch).dossiers) >= most and n_pages >= 10)
             ):
                 break
             if batch and rng.random() < 0.35:  # a blank separator sheet between customers
@@ -256,7 +266,7 @@ def _fit_count(rng: random.Random, groups: list[_Group], files: int) -> list[_Gr
     while len(groups) > files:
         i = rng.randrange(len(groups) - 1)
         a, b = groups[i], groups[i + 1]
-        merged = _Group(a.parts + b.parts, "text_pdf" if a.fmt == b.fmt == "text_pdf" else "pdf")
+        merged = _Group(a.parts + b.parts, "text_pdf" if a.fmt == b.fmt == "text_pdf" else "")
         groups[i : i + 2] = [merged]
     while len(groups) < files:
         splittable = [g for g in groups if g.n_pages > 1]
@@ -275,28 +285,26 @@ def _fit_count(rng: random.Random, groups: list[_Group], files: int) -> list[_Gr
     return groups
 
 
+_WEIGHTS_MULTI = {"pdf": 6.0, "tiff": 2.0, "batch_pdf": 0.5}
+_WEIGHTS_SINGLE = {"pdf": 4.0, "tiff": 1.0, "jpeg": 3.0, "png": 2.0}
+
+
 def _assign_formats(rng: random.Random, groups: list[_Group], formats: tuple[str, ...]) -> None:
     """Give every group a format it can hold, then make sure each requested format appears at least once."""
-    scanned = [f for f in ("pdf", "tiff") if f in formats]
     for g in groups:
         ok = _allowed(g, formats)
         if g.fmt in ok:
             continue
-        if g.n_pages == 1 and any(f in ok for f in _SINGLE) and rng.random() < 0.5:
-            g.fmt = rng.choice([f for f in _SINGLE if f in ok])
-        else:
-            pref = [f for f in scanned if f in ok] or ok
-            g.fmt = rng.choice(pref)
-    for g in groups:  # some single pages come as images anyway
-        if g.n_pages == 1 and g.fmt in ("pdf", "tiff") and rng.random() < 0.4:
-            singles = [f for f in _SINGLE if f in formats]
-            if singles:
-                g.fmt = rng.choice(singles)
+        weights = _WEIGHTS_SINGLE if g.n_pages == 1 else _WEIGHTS_MULTI
+        pool = [f for f in ok if f in weights] or ok
+        g.fmt = rng.choices(pool, weights=[weights.get(f, 1.0) for f in pool])[0]
     for fmt in formats:
         if any(g.fmt == fmt for g in groups):
             continue
         counts = Counter(g.fmt for g in groups)
-        for g in sorted(groups, key=lambda x: x.n_pages):
+        # Prefer a group of a typical size for the format: one page for images, several for the others.
+        order = sorted(groups, key=lambda x: x.n_pages if fmt in _SINGLE else -x.n_pages)
+        for g in order:
             if fmt in _allowed(g, formats) and counts[g.fmt] > 1:
                 g.fmt = fmt
                 break
@@ -491,7 +499,8 @@ def _write_group(out_dir: Path, name: str, g: _Group, prof: _Profile | None, see
         ]
     assert prof is not None
     truths: list[PageTruth] = []
-    images: list[Image.Image] = []
+    images: list[Image.Image] = []  # TIFF, JPEG and PNG pages
+    encoded: list[EncodedPage] = []  # PDF pages, compressed at once to keep memory flat
     for i, s in enumerate(sheets, 1):
         bad = prof.quality == "bad"
         rotation = 0
@@ -503,7 +512,10 @@ def _write_group(out_dir: Path, name: str, g: _Group, prof: _Profile | None, see
             rotation = rng.choice((90, 270))
             exif = EXIF_ORIENTATION[rotation]
         img, params = _scan_page(s.page, prof, _sub(seed, i), rotation)
-        images.append(img)
+        if g.fmt in ("pdf", "batch_pdf"):
+            encoded.append(encode_page(img, prof.dpi, quality=prof.jpeg_quality))
+        else:
+            images.append(img)
         truths.append(
             _truth(
                 name,
@@ -519,7 +531,7 @@ def _write_group(out_dir: Path, name: str, g: _Group, prof: _Profile | None, see
             )
         )
     if g.fmt in ("pdf", "batch_pdf"):
-        write_image_pdf(path, images, [prof.dpi] * len(images), quality=prof.jpeg_quality)
+        write_image_pdf(path, encoded)
     elif g.fmt == "tiff":
         if prof.tiff_compression in ("group4", "tiff_lzw"):
             images = [im.convert("1") if im.mode != "1" else im for im in images]
@@ -555,7 +567,8 @@ def generate(
         customers: customers in the register; each has one or two vehicle dossiers of about 4-8 pages.
         files: number of files to write; by default about two or three per dossier plus a batch. Documents
             are merged or split (a contract may then span two files) to reach it, up to one file per page.
-        formats: allowed formats, a subset of FORMATS; each is used at least once when the corpus allows.
+        formats: allowed formats, a subset of FORMATS; each is used at least once when the corpus allows. With
+            only single-image formats (jpeg, png), every page becomes its own file.
         dpi: scan every page at this resolution instead of the usual 150/200/300 mix (tests use a low one).
 
     Returns:
@@ -744,11 +757,9 @@ def scanned_pdf(
     path = Path(path)
     base = _stream_docs(seed, min(pages, distinct), born_digital=False)
     prof = _Profile(dpi, "grey", cast(scanning.Quality, quality), False, False, 60)
-    encoded: list[tuple[Image.Image, bytes, PageTruth]] = []
+    encoded: list[tuple[EncodedPage, PageTruth]] = []
     for i, (page, d) in enumerate(base):
         img, params = _scan_page(page, prof, _sub(seed, "bench", i), 0)
-        buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=60)
         t = _truth(
             path.name,
             i + 1,
@@ -760,12 +771,12 @@ def scanned_pdf(
             dpi=dpi,
             skew=round(params.skew, 2),
         )
-        encoded.append((img, buf.getvalue(), t))
+        encoded.append((encode_page(img, dpi, quality=60), t))
     seq = [encoded[i % len(encoded)] for i in range(pages)]
-    write_image_pdf(path, [img for img, _, _ in seq], [dpi] * pages, jpegs=[b for _, b, _ in seq])
+    write_image_pdf(path, [enc for enc, _ in seq])
     # Each repetition of the base pages stands for other papers: give it fresh document ids.
-    span = max(int(t.document_id[1:]) for _, _, t in encoded)
+    span = max(int(t.document_id[1:]) for _, t in encoded)
     return [
         replace(t, page=i + 1, document_id=f"D{int(t.document_id[1:]) + i // len(encoded) * span:04d}")
-        for i, (_, _, t) in enumerate(seq)
+        for i, (_, t) in enumerate(seq)
     ]
