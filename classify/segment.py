@@ -165,11 +165,13 @@ def segment_pages(
 ) -> tuple[Segment, ...]:
     """Group a batch's pages into documents.
 
-    A new document starts at a page that names a document in a title, at a change of customer evidence, at a
-    confident change of type, and after a one-sheet document (an ID copy). Continuation pages (page 2 of a
-    contract: no title, often no name) join the document before them. Blank pages never split: a duplex scan
-    puts a blank back after every sheet, so a blank page joins the document it follows and only lowers the
-    confidence a type change needs. Blank pages at the start of a batch join the first document.
+    A new document starts at a page that names a document in a title, at a change of customer evidence,
+    at a confident change of type, at a sparse page that shares no words with the document (a photo
+    caption), and after a one-sheet document (an ID copy). A page that prints its own number (第2页)
+    continues. Continuation pages (page 2 of a contract: no title, often no name) join the document before
+    them. Blank pages never split: a duplex scan puts a blank back after every sheet, so a blank page joins
+    the document it follows and only lowers the confidence a type change needs. Blank pages at the start of
+    a batch join the first document.
 
     Args:
         pages: per-page facts in scan order.
