@@ -18,14 +18,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dangan.faults import crash_point
 from dangan.errors import BadInputError, SourceMissingError, TooLargeError
-from dangan.records import JobState, PageRecord, PageTask, StageError, Status, TextSource
+from classify import load_rules
+from classify.plan import JobPlan, PageInput, plan_job
+from dangan.records import JobState, OcrLine, PageRecord, PageTask, StageError, Status, TextSource
 from dangan.settings import Settings
 from ingest import intake
 from ingest.pages import inspect_file
 from ingest.workers import make_pool
-from storage import db, jobs
+from storage import db, documents, jobs
+from storage.archive_numbers import ArchiveNumbering
 from storage.jobs import ClaimKind
-from storage.models import Job
+from storage.models import Job, Page
+from storage.register import matching_register
 from storage.objects import ObjectStore, make_object_store, original_key, sha256_file
 
 log = logging.getLogger(__name__)
@@ -42,6 +46,9 @@ class IngestSummary:
     blank_pages: int = 0
     failed_pages: int = 0
     low_quality_pages: int = 0
+    documents: int = 0
+    filed_documents: int = 0
+    review_documents: int = 0
     quarantined: int = 0
     duplicates: int = 0
     already_done: int = 0
@@ -61,6 +68,11 @@ class IngestSummary:
         self.low_quality_pages += page.low_quality
         for stage, seconds in page.timings.items():
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    def add_plan(self, plan: JobPlan) -> None:
+        self.documents += len(plan.documents)
+        self.review_documents += sum(d.needs_review for d in plan.documents)
+        self.filed_documents += sum(not d.needs_review for d in plan.documents)
 
 
 @dataclass(slots=True)
@@ -93,6 +105,8 @@ class Pipeline:
         db.migrate(self.engine)
         self.sessions: sessionmaker[Session] = db.session_factory(self.engine)
         self.store: ObjectStore = make_object_store(settings.objects)
+        self.rules = load_rules(settings.classify.rules_file)
+        self.numbering = ArchiveNumbering(settings.archive)
         self.summary = IngestSummary()
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[_JobRun] = deque()
@@ -293,6 +307,7 @@ class Pipeline:
             self._finish(run)
 
     def _finish(self, run: _JobRun) -> None:
+        self._file(run.job_id)
         with self.sessions() as s:
             status = jobs.finish(s, run.job_id)
         crash_point("job_done")
@@ -301,12 +316,39 @@ class Pipeline:
             self._retire(run.job_id, run.source, run.sha256)
         self.listener("done", {"job_id": run.job_id, "status": status})
 
+    def _file(self, job_id: int) -> None:
+        """Type the job's pages, group them into documents and file each one, or send it to review.
+
+        Planning commits first (documents and archive numbers); a restart finds them and only redoes the
+        objects, which are written idempotently.
+        """
+        with self.sessions() as s:
+            if not documents.job_documents(s, job_id):
+                register = matching_register(s, self.settings.classify)
+                plan = plan_job([_page_input(p) for p in documents.job_pages(s, job_id)], self.rules, register)
+                documents.record_plan(s, job_id, plan, self.numbering, actor=self.actor)
+                s.commit()
+                self.summary.add_plan(plan)
+        crash_point("documents_recorded")
+
     def _retire(self, job_id: int, path: Path, sha: str) -> None:
         """The inbox file goes only now, after its job is committed."""
         if not self.keep_files:
             intake.retire_file(path, sha, self.settings)
         with self.sessions() as s:
             jobs.mark_retired(s, job_id)
+
+
+def _page_input(page: Page) -> PageInput:
+    """A stored page as planning sees it; a page the image stage found blank has no text source."""
+    lines = tuple(OcrLine(text, conf, tuple(box)) for text, conf, box in page.lines)  # type: ignore[arg-type]
+    if page.text_source == TextSource.NONE and page.status == Status.OK:
+        hint: bool | None = True
+    elif page.text_source == TextSource.OCR:
+        hint = False
+    else:
+        hint = None
+    return PageInput(page.page_no, page.text, lines, page.height, hint)
 
 
 def _read(task: PageTask) -> PageRecord:

@@ -82,5 +82,7 @@ class PageRecord:
     skew: float = 0.0  # degrees corrected by deskew
     width: int = 0
     height: int = 0
+    image_key: str | None = None  # upright page image in the object store (derived, rebuildable)
+    thumb_key: str | None = None
     errors: tuple[StageError, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)

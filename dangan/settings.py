@@ -127,6 +127,28 @@ class ArchiveSettings(BaseModel):
         return self
 
 
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.replace("，", ",").split(",") if v.strip())
+
+
+class ClassifySettings(BaseModel):
+    """DANGAN_CLASSIFY__*: the rules an archivist edits, and the dealer's own identifiers to ignore."""
+
+    rules_file: Path | None = None  # document-type rules (default: classify/rules.toml)
+    dossier_types_file: Path | None = None  # required documents per dossier type (default: classify/dossier_types.toml)
+    customer_no_pattern: str = r"KH\d{6,12}"  # a customer number as printed on paper
+    # Comma-separated; printed on every contract and invoice, never evidence of a customer.
+    dealer_uscc: str = ""
+    dealer_phones: str = ""
+    dealer_names: str = ""
+    dealer_addresses: str = ""
+
+    def dealer(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The dealer's (uscc, phones, names, addresses)."""
+        return (_split(self.dealer_uscc), _split(self.dealer_phones), _split(self.dealer_names),
+                _split(self.dealer_addresses))
+
+
 class Settings(BaseSettings):
     """All of dangan's settings. Names are user-facing and documented in the README."""
 
@@ -141,7 +163,7 @@ class Settings(BaseSettings):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     objects: ObjectSettings = Field(default_factory=ObjectSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
-    keep_work_dir: bool = False  # debugging: leave per-job work folders in place
+    classify: ClassifySettings = Field(default_factory=ClassifySettings)
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:
@@ -162,10 +184,6 @@ class Settings(BaseSettings):
     @property
     def processed_dir(self) -> Path:
         return self.home / "processed"
-
-    @property
-    def work_dir(self) -> Path:
-        return self.home / "work"
 
     @property
     def worker_count(self) -> int:

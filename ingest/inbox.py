@@ -55,7 +55,6 @@ def check_layout(settings: Settings) -> None:
         "DANGAN_HOME": settings.home,
         "quarantine": settings.quarantine_dir,
         "processed": settings.processed_dir,
-        "work": settings.work_dir,
     }
     if settings.objects.path is not None:
         outputs["objects"] = settings.objects.path

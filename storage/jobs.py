@@ -100,6 +100,8 @@ def save_page(session: Session, page: PageRecord) -> None:
             skew=page.skew,
             width=page.width,
             height=page.height,
+            image_key=page.image_key,
+            thumb_key=page.thumb_key,
             errors=[dataclasses.asdict(e) for e in page.errors],
         )
     )

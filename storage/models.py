@@ -78,6 +78,14 @@ class Page(Base):
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    image_key: Mapped[str | None] = mapped_column(String(256))  # upright page image (derived)
+    thumb_key: Mapped[str | None] = mapped_column(String(256))
+    doc_type: Mapped[str | None] = mapped_column(String(32), index=True)
+    type_confidence: Mapped[float | None] = mapped_column(Float)
+    type_reason: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", name="fk_pages_document", use_alter=True), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("uq_pages_job_page", "job_id", "page_no", unique=True),)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, select
 from sqlalchemy import text as sql_text
@@ -15,6 +15,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from storage.archive_numbers import ArchiveCounter, ArchiveNumbering
 from storage.models import Base, BigId, utcnow
+
+if TYPE_CHECKING:
+    from classify.matching import Register as MatchRegister
+    from dangan.settings import ClassifySettings
 
 __all__ = [
     "ArchiveCounter",
@@ -39,6 +43,7 @@ __all__ = [
     "apply_register",
     "find_customer",
     "list_customers",
+    "matching_register",
     "open_dossiers",
     "parse_dossier_type",
 ]
@@ -750,3 +755,30 @@ def open_dossiers(session: Session, customer_id: int) -> list[Dossier]:
         .where(Dossier.customer_id == customer_id, Dossier.state == DossierState.OPEN)
         .order_by(Dossier.id)
     ))
+
+
+def matching_register(session: Session, settings: ClassifySettings) -> MatchRegister:
+    """The register as customer matching sees it: validated identifiers only, dossiers keyed by archive number.
+
+    Vehicles whose VIN failed its check are left out: only an exact, valid reading may file a page.
+    """
+    from classify.matching import CustomerRecord, DealerIdentifiers, DossierRecord, VehicleRecord
+
+    customers = session.scalars(select(Customer)).all()
+    numbers = {c.id: c.customer_no for c in customers}
+    vehicles = session.scalars(select(Vehicle).where(Vehicle.vin_status != VinStatus.INVALID)).all()
+    vins = {v.id: v.vin for v in vehicles}
+    uscc, phones, names, addresses = settings.dealer()
+    from classify.matching import Register as MatchRegister
+
+    return MatchRegister.build(
+        [CustomerRecord(c.customer_no, c.name, c.type, c.id_number, c.uscc, c.phone) for c in customers],
+        [VehicleRecord(v.vin, numbers[v.customer_id], v.plate) for v in vehicles],
+        [
+            DossierRecord(d.archive_no, numbers[d.customer_id], vins.get(d.vehicle_id) if d.vehicle_id else None,
+                          d.state == DossierState.OPEN)
+            for d in session.scalars(select(Dossier))
+        ],
+        DealerIdentifiers(uscc, phones, names, addresses),
+        customer_no_pattern=settings.customer_no_pattern,
+    )

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import storage.documents  # noqa: F401  (puts the document tables on Base.metadata)
 import storage.register  # noqa: F401  (puts the register tables on Base.metadata)
 from storage.models import Base
 
