@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dangan import __version__
-from dangan.errors import DanganError, exit_code
+from dangan.errors import ConfigError, DanganError, exit_code
 from dangan.settings import Settings
 
 app = typer.Typer(help="dangan 档案: scanned customer files become a searchable archive.", no_args_is_help=True)
@@ -130,6 +130,48 @@ def watch(
             InboxWatcher(settings, pipeline, polling=polling).run(stop)
     except DanganError as error:
         raise _fail(error) from error
+
+
+export_app = typer.Typer(help="Export metadata (导出).", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("pages")
+def export_pages(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    with_text: Annotated[bool, typer.Option("--with-text", help="Include each page's text.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """One record per page of every ingested file (每页一条记录)."""
+    import csv
+
+    from storage import audit, db
+    from storage.export import PAGE_FIELDS, iter_pages
+
+    if fmt not in ("jsonl", "csv"):
+        raise _fail(ConfigError("未知格式，可用：jsonl、csv", f"unknown format {fmt!r}; known: jsonl, csv"))
+    settings = _settings()
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        with db.session_factory(engine)() as s:
+            if fmt == "csv":
+                writer = csv.DictWriter(out, [*PAGE_FIELDS, *(["text"] if with_text else [])])
+                writer.writeheader()
+            count = 0
+            for record in iter_pages(s, with_text=with_text):
+                if fmt == "csv":
+                    writer.writerow(record)
+                else:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+            audit.record(s, audit.os_actor(), "export.pages", "pages", "*", count=count, with_text=with_text)
+            s.commit()
+    finally:
+        if output:
+            out.close()
+        engine.dispose()
 
 
 from dangan.cli_customers import customers_app  # noqa: E402
