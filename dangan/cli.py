@@ -19,7 +19,10 @@ from dangan import __version__
 from dangan.errors import ConfigError, DanganError, exit_code
 from dangan.settings import Settings
 
-app = typer.Typer(help="dangan 档案: scanned customer files become a searchable archive.", no_args_is_help=True)
+app = typer.Typer(
+    help="dangan 档案: scanned customer files become a searchable archive.", no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 console = Console(stderr=True)
 
 
@@ -92,6 +95,7 @@ def ingest(
         typer.echo(
             f"files {s.files}  pages {s.pages}  ocr {s.ocr_pages}  text-layer {s.text_layer_pages}  "
             f"blank {s.blank_pages}  failed {s.failed_pages}  low-quality {s.low_quality_pages}  "
+            f"documents {s.documents} (filed {s.filed_documents}, review {s.review_documents})  "
             f"quarantined {s.quarantined}  duplicates {s.duplicates}  already-done {s.already_done}  "
             f"resumed {s.resumed}  seconds {s.seconds:.1f}"
         )
@@ -174,9 +178,49 @@ def export_pages(
         engine.dispose()
 
 
+report_app = typer.Typer(help="Reports for managers (报表).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("completeness")
+def report_completeness(
+    fmt: Annotated[str, typer.Option("--format", help="json, csv, xlsx or html.")] = "json",
+    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Which dossiers lack required documents (档案完整性报告)."""
+    from classify.completeness import load_dossier_types
+    from search_api.reports import completeness_rows, render_completeness
+    from storage import audit, db
+    from storage.completeness import dossier_facts
+    from storage.register import DossierType
+
+    settings = _settings()
+    try:
+        types = load_dossier_types(settings.classify.dossier_types_file)
+        types.require_dossier_types([t.value for t in DossierType])
+        engine = db.make_engine(settings.database_url)
+        db.migrate(engine)
+        with db.session_factory(engine)() as s:
+            rows = completeness_rows(dossier_facts(s), types)
+            data = render_completeness(rows, fmt, lang=lang, types=types)
+            audit.record(s, audit.os_actor(), "report.completeness", "report", "completeness", format=fmt,
+                         dossiers=len(rows))
+            s.commit()
+        engine.dispose()
+    except DanganError as error:
+        raise _fail(error) from error
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
 from dangan.cli_customers import customers_app  # noqa: E402
+from dangan.cli_review import review_app  # noqa: E402
 
 app.add_typer(customers_app, name="customers")
+app.add_typer(review_app, name="review")
 
 if __name__ == "__main__":
     app()

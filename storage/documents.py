@@ -48,6 +48,7 @@ class Document(Base):
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id", name="fk_documents_duplicate"))
     original_key: Mapped[str | None] = mapped_column(String(256))
     original_media_type: Mapped[str | None] = mapped_column(String(64))
+    objects_prefix: Mapped[str | None] = mapped_column(String(256))  # where its dossier objects are now
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     filed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('duplicate_of', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('original_key', sa.String(length=256), nullable=True),
     sa.Column('original_media_type', sa.String(length=64), nullable=True),
+    sa.Column('objects_prefix', sa.String(length=256), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('filed_at', sa.DateTime(timezone=True), nullable=True),
