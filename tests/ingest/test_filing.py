@@ -128,3 +128,55 @@ def test_export_pages_gives_one_record_per_page_with_its_decision(filed) -> None
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert len(rows) == len(truth) and "text" not in rows[0]
     assert CliRunner().invoke(app, ["export", "pages", "--format", "xml"], env=env).exit_code == 2
+
+
+def test_review_decisions_file_split_merge_and_are_audited(filed) -> None:
+    from storage.audit import os_actor
+    from storage.models import AuditEvent
+    from storage.review import ReviewError, file_document, merge_documents, review_queue, set_page_type, split_document
+
+    settings, truth, _ = filed
+    numbering = ArchiveNumbering(settings.archive)
+    engine = db.make_engine(settings.database_url)
+    with db.session_factory(engine)() as s:
+        queue = review_queue(s)
+        assert queue and all(item.reason for item in queue)
+        # A document the matcher could tie to a customer but not to one dossier: a person picks the dossier.
+        item = next(i for i in queue if i.pending_dossiers)
+        customer_no = item.suggested_customer_no
+        with pytest.raises(ReviewError):
+            file_document(s, item.document_id, customer_no, None, actor="os:archivist", numbering=numbering)
+        with pytest.raises(ReviewError):
+            file_document(s, item.document_id, "KH0000000000", None, actor="os:archivist", numbering=numbering)
+        file_document(s, item.document_id, customer_no, item.pending_dossiers[0], actor="os:archivist",
+                      numbering=numbering)
+        s.commit()
+        doc = s.get_one(Document, item.document_id)
+        assert doc.state == DocumentState.FILED and doc.archive_no.startswith(item.pending_dossiers[0])
+        assert item.document_id not in [i.document_id for i in review_queue(s)]
+
+        # Split a filed multi-page document, then merge it back: the pages end where they began.
+        multi = next(d for d in s.scalars(select(Document).where(Document.state == DocumentState.FILED))
+                     if len(s.scalars(select(Page.id).where(Page.document_id == d.id)).all()) >= 2)
+        page_ids = s.scalars(select(Page.id).where(Page.document_id == multi.id).order_by(Page.page_no)).all()
+        touched = split_document(s, multi.id, page_ids[1], actor="os:archivist", numbering=numbering)
+        s.commit()
+        new_id = touched[1]
+        assert s.get_one(Document, new_id).state == DocumentState.REVIEW
+        merge_documents(s, multi.id, new_id, actor="os:archivist", numbering=numbering)
+        s.commit()
+        assert s.get(Document, new_id) is None
+        assert s.scalars(select(Page.id).where(Page.document_id == multi.id).order_by(Page.page_no)).all() == page_ids
+
+        # Correcting the type of a filed document's only content page renumbers it with the new type code.
+        before = multi.archive_no
+        first = s.get_one(Page, page_ids[0])
+        new_type = "other" if first.doc_type != "other" else "contract"
+        for pid in page_ids:
+            set_page_type(s, pid, new_type, actor="os:archivist", numbering=numbering)
+        s.commit()
+        assert multi.archive_no != before and f"-{settings.archive.type_codes[new_type]}-" in multi.archive_no
+        actions = [a for a, in s.execute(select(AuditEvent.action).where(AuditEvent.actor == "os:archivist"))]
+        assert {"review.file", "review.split", "review.move_pages", "review.set_type"} <= set(actions)
+    engine.dispose()
+    assert os_actor().startswith("os:")
