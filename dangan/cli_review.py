@@ -64,7 +64,7 @@ def list_queue(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
         audit.record(s, audit.os_actor(), "review.list", "review", "*", count=len(items))
         s.commit()
     if as_json:
-        _out.print(json.dumps([dataclasses.asdict(item) for item in items], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([dataclasses.asdict(item) for item in items], ensure_ascii=False, indent=2))
         return
     table = Table("文档 doc", "类型 type", "页 pages", "建议客户 suggested", "待定档案 pending", "原因 reason")
     for item in items:

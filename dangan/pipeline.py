@@ -16,10 +16,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dangan.faults import crash_point
-from dangan.errors import BadInputError, SourceMissingError, TooLargeError
 from classify import load_rules
 from classify.plan import JobPlan, PageInput, plan_job
+from dangan.errors import BadInputError, SourceMissingError, TooLargeError
+from dangan.faults import crash_point
+from dangan.filing import retire_intake_original, write_document_objects
 from dangan.records import JobState, OcrLine, PageRecord, PageTask, StageError, Status, TextSource
 from dangan.settings import Settings
 from ingest import intake
@@ -29,8 +30,8 @@ from storage import db, documents, jobs
 from storage.archive_numbers import ArchiveNumbering
 from storage.jobs import ClaimKind
 from storage.models import Job, Page
-from storage.register import matching_register
 from storage.objects import ObjectStore, make_object_store, original_key, sha256_file
+from storage.register import matching_register
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +244,7 @@ class Pipeline:
         # After a worker died, the pages that were in flight are re-read one at a time to find the culprit.
         if self._suspects:
             if not self._inflight:
-                task = self._suspects.popleft()
-                self._inflight[self._pool_or_start().submit(_read, task)] = task
+                self._submit(self._suspects.popleft())
             return
         limit = 2 * self.settings.worker_count
         while self._pending and len(self._inflight) < limit:
@@ -252,8 +252,18 @@ class Pipeline:
             task = next(run.tasks, None)
             if task is None:
                 self._pending.popleft()
-                continue
-            self._inflight[self._pool_or_start().submit(_read, task)] = task
+            elif not self._submit(task):
+                return
+
+    def _submit(self, task: PageTask) -> bool:
+        try:
+            future = self._pool_or_start().submit(_read, task)
+        except BrokenProcessPool:  # a worker died since the last look
+            self._restart_pool()
+            self._suspects.append(task)
+            return False
+        self._inflight[future] = task
+        return True
 
     def poll(self, timeout: float | None = None) -> None:
         """Collect finished pages (waiting up to `timeout`), commit them, and top up the workers."""
@@ -310,7 +320,8 @@ class Pipeline:
         self._file(run.job_id)
         with self.sessions() as s:
             status = jobs.finish(s, run.job_id)
-        crash_point("job_done")
+            crash_point("job_done")
+            retire_intake_original(s, self.store, run.job_id)
         del self._runs[run.job_id]
         if run.source is not None:
             self._retire(run.job_id, run.source, run.sha256)
@@ -329,7 +340,14 @@ class Pipeline:
                 documents.record_plan(s, job_id, plan, self.numbering, actor=self.actor)
                 s.commit()
                 self.summary.add_plan(plan)
-        crash_point("documents_recorded")
+            crash_point("documents_recorded")
+            obsolete: list[str] = []
+            for doc in documents.job_documents(s, job_id):
+                obsolete += write_document_objects(s, self.store, self.settings, doc)
+                crash_point("document_objects")
+            s.commit()
+        for key in obsolete:
+            self.store.delete(key)
 
     def _retire(self, job_id: int, path: Path, sha: str) -> None:
         """The inbox file goes only now, after its job is committed."""

@@ -18,6 +18,8 @@ from dangan.settings import Settings
 
 log = logging.getLogger(__name__)
 
+TEXT_PAGE_IMAGE_DPI = 100  # born-digital pages are read from their text layer; their image is for people
+
 
 @dataclass(slots=True)
 class _WorkerState:
@@ -64,6 +66,7 @@ def process_page(task: PageTask) -> PageRecord:
     """
     from ingest.pages import load_page_image
     from ocr import normalize_text, read_page, read_text_layer
+    from ocr.geometry import deskew, rotate_quarter
 
     assert _state is not None, "init_worker was not run"
     crash_point(f"page_read_p{task.page_no}")
@@ -77,22 +80,42 @@ def process_page(task: PageTask) -> PageRecord:
                 text = read_text_layer(path, task.page_no, min_chars=settings.ocr.text_layer_min_chars)
                 timings["text_layer"] = time.perf_counter() - started
                 if text is not None:
-                    return dataclasses.replace(
-                        page, text_source=TextSource.TEXT_LAYER, text=normalize_text(text), timings=timings
-                    )
+                    # The image is only for people (thumbnails, the review queue): a low resolution will do.
+                    image = load_page_image(path, task.media_type, task.page_no, dpi=TEXT_PAGE_IMAGE_DPI,
+                                            limits=settings.intake)
+                    page = dataclasses.replace(page, text_source=TextSource.TEXT_LAYER, text=normalize_text(text),
+                                               width=image.shape[1], height=image.shape[0])
+                    return _with_images(page, image, timings)
             started = time.perf_counter()
             image = load_page_image(
                 path, task.media_type, task.page_no, dpi=settings.ocr.dpi, limits=settings.intake
             )
             timings["rasterise"] = time.perf_counter() - started
         result = read_page(page, image, _state.engine, settings.ocr)  # type: ignore[arg-type]
-        return dataclasses.replace(result, timings={**timings, **result.timings})
+        if result.status is Status.FAILED:
+            return dataclasses.replace(result, timings={**timings, **result.timings})
+        upright = deskew(rotate_quarter(image, result.rotation), result.skew) if result.lines else image
+        return _with_images(result, upright, {**timings, **result.timings})
     except DanganError as exc:
         error = StageError("read", task.page_no, exc.code, exc.reason_en)
     except Exception as exc:  # a bug or a broken engine: this page fails, the batch goes on
         log.exception("page %s of job %s failed", task.page_no, task.job_id)
         error = StageError("read", task.page_no, "internal_error", type(exc).__name__)
     return dataclasses.replace(page, status=Status.FAILED, errors=(error,), timings=timings)
+
+
+def _with_images(page: PageRecord, image: object, timings: dict[str, float]) -> PageRecord:
+    """Store the upright page image and its thumbnail (derived objects, keyed by job and page)."""
+    from storage.filing import render_page_image, render_thumbnail
+
+    assert _state is not None
+    started = time.perf_counter()
+    base = f"pages/{page.job_id}/{page.page_no:04d}"
+    store = _state.store
+    store.put_bytes(f"{base}.jpg", render_page_image(image))  # type: ignore[attr-defined, arg-type]
+    store.put_bytes(f"{base}.thumb.jpg", render_thumbnail(image))  # type: ignore[attr-defined, arg-type]
+    timings = {**timings, "images": time.perf_counter() - started}
+    return dataclasses.replace(page, image_key=f"{base}.jpg", thumb_key=f"{base}.thumb.jpg", timings=timings)
 
 
 def make_pool(settings: Settings) -> ProcessPoolExecutor:

@@ -6,11 +6,11 @@ import string
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, String
+from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dangan.settings import ArchiveSettings
-from storage.models import Base, utcnow
+from storage.models import Base, UtcDateTime, utcnow
 
 # Skipping numbers that are already taken (a legacy number, a changed pattern) is bounded, so that a rule that
 # can only ever produce taken numbers fails loudly instead of spinning.
@@ -28,7 +28,7 @@ class ArchiveCounter(Base):
 
     scope: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 def next_value(session: Session, scope: str) -> int:

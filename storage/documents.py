@@ -7,12 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage import audit
 from storage.archive_numbers import ArchiveNumbering
-from storage.models import Base, BigId, Page, utcnow
+from storage.models import Base, BigId, Page, UtcDateTime, utcnow
 from storage.register import Customer, Dossier
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ class DocumentState(StrEnum):
 
     FILED = "filed"  # in its dossier under its archive number
     REVIEW = "review"  # waiting for a person: type, customer or dossier uncertain
+    REMOVED = "removed"  # its pages went to other documents; kept for history, its number never reused
 
 
 class Document(Base):
@@ -49,9 +50,9 @@ class Document(Base):
     original_key: Mapped[str | None] = mapped_column(String(256))
     original_media_type: Mapped[str | None] = mapped_column(String(64))
     objects_prefix: Mapped[str | None] = mapped_column(String(256))  # where its dossier objects are now
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    filed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    filed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __table_args__ = (Index("uq_documents_archive_no", "archive_no", unique=True),)
 

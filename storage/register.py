@@ -9,12 +9,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, select
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from storage.archive_numbers import ArchiveCounter, ArchiveNumbering
-from storage.models import Base, BigId, utcnow
+from storage.models import Base, BigId, UtcDateTime, utcnow
 
 if TYPE_CHECKING:
     from classify.matching import Register as MatchRegister
@@ -130,8 +130,8 @@ class Customer(Base):
     department: Mapped[str | None] = mapped_column(String(100))
     salesperson: Mapped[str | None] = mapped_column(String(100))
     rejected_identifiers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     # Named unique indexes rather than anonymous constraints: SQLite's batch migrations can only drop or alter
     # what has a name.
@@ -151,8 +151,8 @@ class Vehicle(Base):
         ForeignKey("customers.id", name="fk_vehicles_customer"), index=True
     )
     rejected_identifiers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     __table_args__ = (Index("uq_vehicles_vin", "vin", unique=True),)
 
@@ -177,9 +177,9 @@ class Dossier(Base):
     department: Mapped[str | None] = mapped_column(String(100))
     salesperson: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(16), default=DossierState.OPEN, index=True)
-    handed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    handed_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
         Index("uq_dossiers_archive_no", "archive_no", unique=True),

@@ -126,6 +126,9 @@ def move_pages(session: Session, page_ids: Sequence[int], target_id: int, *, act
     pages = [session.get(Page, pid) for pid in page_ids]
     if any(p is None for p in pages):
         raise ReviewError("页面编号不存在", "unknown page id")
+    if any(p.job_id != target.job_id for p in pages if p is not None):
+        # A document's original is cut from one scanned file; pages of another file cannot join it.
+        raise ReviewError("只能在同一扫描文件的文档之间移动页面", "pages can only move between documents of one scan file")
     sources = {p.document_id for p in pages if p is not None} - {target.id}
     for page in pages:
         assert page is not None
@@ -142,7 +145,8 @@ def move_pages(session: Session, page_ids: Sequence[int], target_id: int, *, act
             touched.append(source_id)
         else:
             audit.record(session, actor, "review.remove_empty", "document", source_id, archive_no=source.archive_no)
-            session.delete(source)
+            source.state = DocumentState.REMOVED
+            touched.append(source_id)
     old_type = target.doc_type
     _refresh_type(target, document_pages(session, target.id))
     if target.state == DocumentState.FILED and target.doc_type != old_type:

@@ -18,12 +18,13 @@ import corpus
 from dangan.records import JobState
 from dangan.settings import Settings
 from storage import db
+from storage.documents import Document
 from storage.models import Job, Page
 from storage.objects import original_key, sha256_file
 
 # Named moments in the pipeline (see dangan.faults); each run dies at one of them, the next run finishes the work.
 CRASH_POINTS = ["claimed:2", "object_write:3", "original_stored:1", "job_stored:2", "page_saved:4",
-                "job_done:2", "job_done:5"]
+                "documents_recorded:2", "document_objects:3", "job_done:2", "job_done:5"]
 
 
 def _run_ingest(settings: Settings, inbox: Path, crash_at: str | None = None,
@@ -90,6 +91,12 @@ def test_sigkill_at_any_point_then_restart_processes_every_file_exactly_once(
             assert sorted(page_nos) == list(range(1, expected[job.sha256] + 1))
             assert job.retired_at is not None
         assert s.scalar(select(func.count()).select_from(Page).where(Page.status != "ok")) == 0
+        # Filing finished too: every page in exactly one document, no document planned twice, each with its original.
+        assert s.scalar(select(func.count()).select_from(Page).where(Page.document_id.is_(None))) == 0
+        docs = s.scalars(select(Document)).all()
+        assert sum(len(s.scalars(select(Page.id).where(Page.document_id == d.id)).all()) for d in docs) == sum(
+            expected.values())
+        assert all(d.original_key and (settings.objects.path / d.original_key).is_file() for d in docs)
     engine.dispose()
     objects = settings.objects.path
     assert objects is not None

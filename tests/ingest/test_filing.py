@@ -165,7 +165,7 @@ def test_review_decisions_file_split_merge_and_are_audited(filed) -> None:
         assert s.get_one(Document, new_id).state == DocumentState.REVIEW
         merge_documents(s, multi.id, new_id, actor="os:archivist", numbering=numbering)
         s.commit()
-        assert s.get(Document, new_id) is None
+        assert s.get_one(Document, new_id).state == DocumentState.REMOVED
         assert s.scalars(select(Page.id).where(Page.document_id == multi.id).order_by(Page.page_no)).all() == page_ids
 
         # Correcting the type of a filed document's only content page renumbers it with the new type code.
@@ -180,3 +180,62 @@ def test_review_decisions_file_split_merge_and_are_audited(filed) -> None:
         assert {"review.file", "review.split", "review.move_pages", "review.set_type"} <= set(actions)
     engine.dispose()
     assert os_actor().startswith("os:")
+
+
+def test_filed_documents_have_their_own_original_and_dossier_objects(filed) -> None:
+    import pdfplumber
+    import pikepdf
+
+    from storage.filing import read_manifest
+    from storage.objects import original_key
+
+    settings, _, _ = filed
+    objects = settings.objects.path
+    engine = db.make_engine(settings.database_url)
+    with db.session_factory(engine)() as s:
+        for doc in s.scalars(select(Document)):
+            pages = s.scalars(select(Page).where(Page.document_id == doc.id)).all()
+            original = objects / doc.original_key
+            with pikepdf.open(original) as pdf:  # the document's own pages, cut from the intake file
+                assert len(pdf.pages) == len(pages)
+            if doc.state == DocumentState.FILED:
+                prefix = objects / doc.objects_prefix
+                manifest = read_manifest((prefix / "manifest.json").read_bytes())
+                assert manifest.archive_no == doc.archive_no and len(manifest.pages) == len(pages)
+                manifest_text = (prefix / "manifest.json").read_text(encoding="utf-8")
+                assert not any(line[:8] in manifest_text for line in pages[0].text.splitlines() if len(line) >= 8)
+                with pdfplumber.open(prefix / "document.pdf") as pdf:
+                    extracted = "".join(page.extract_text() or "" for page in pdf.pages)
+                assert pages[0].text.split()[0][:4] in extracted.replace(" ", "")
+                assert all((prefix / f"pages/{n:04d}.jpg").is_file() for n in range(1, len(pages) + 1))
+            else:
+                assert doc.objects_prefix is None
+        for job in s.scalars(select(Job)):
+            states = {d.state for d in s.scalars(select(Document).where(Document.job_id == job.id))}
+            # The intake file is retired from the store once every document of it is filed on its own.
+            assert (objects / original_key(job.sha256)).exists() == (states != {DocumentState.FILED})
+    engine.dispose()
+
+
+def test_review_cli_files_a_document_and_writes_its_dossier_objects(filed) -> None:
+    from typer.testing import CliRunner
+
+    from dangan.cli import app
+
+    settings, _, _ = filed
+    env = {"DANGAN_HOME": str(settings.home)}
+    listed = CliRunner().invoke(app, ["review", "list", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    item = next(i for i in json.loads(listed.stdout) if i["pending_dossiers"])
+    args = ["review", "file", str(item["document_id"]), "--customer", item["suggested_customer_no"],
+            "--dossier", item["pending_dossiers"][0]]
+    done = CliRunner().invoke(app, args, env=env)
+    assert done.exit_code == 0, done.output
+    engine = db.make_engine(settings.database_url)
+    with db.session_factory(engine)() as s:
+        doc = s.get_one(Document, item["document_id"])
+        assert doc.state == DocumentState.FILED
+        assert (settings.objects.path / doc.objects_prefix / "manifest.json").is_file()
+    engine.dispose()
+    wrong = CliRunner().invoke(app, [*args[:3], "--customer", "KH0000000001"], env=env)
+    assert wrong.exit_code == 1 and "KH0000000001" in wrong.output
