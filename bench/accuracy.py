@@ -37,7 +37,7 @@ from storage import db  # noqa: E402
 from storage.completeness import dossier_facts  # noqa: E402
 from storage.documents import Document, DocumentState  # noqa: E402
 from storage.models import Job, Page  # noqa: E402
-from storage.register import Customer  # noqa: E402
+from storage.register import Customer, Dossier, Vehicle  # noqa: E402
 
 TYPES = ("contract", "invoice", "id_copy", "inspection_sheet", "other")
 
@@ -91,10 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     engine = db.make_engine(f"sqlite:///{home / 'dangan.db'}")
     with db.session_factory(engine)() as s:
         rows = s.execute(
-            select(Job.source_name, Page.page_no, Page.doc_type, Page.document_id, Document.state, Customer.customer_no)
+            select(Job.source_name, Page.page_no, Page.doc_type, Page.document_id, Document.state,
+                   Customer.customer_no, Vehicle.vin)
             .join(Page, Page.job_id == Job.id)
             .outerjoin(Document, Document.id == Page.document_id)
             .outerjoin(Customer, (Customer.id == Document.customer_id) & (Document.state == DocumentState.FILED))
+            .outerjoin(Dossier, (Dossier.id == Document.dossier_id) & (Document.state == DocumentState.FILED))
+            .outerjoin(Vehicle, Vehicle.id == Dossier.vehicle_id)
         ).all()
         types = load_dossier_types()
         report = completeness_rows(dossier_facts(s), types)
@@ -104,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     wrong_customer = filed_registered = registered = 0
     truth_docs_of: dict[int, set[str]] = defaultdict(set)
     docs_of_truth: dict[str, set[int]] = defaultdict(set)
-    for name, page_no, doc_type, document_id, state, customer_no in rows:
+    filed_vins = []
+    for name, page_no, doc_type, document_id, state, customer_no, vin in rows:
         t = truth[(name, page_no)]
         if t.doc_type != "blank":
             confusion[t.doc_type][doc_type or "-"] += 1
@@ -115,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             filed_registered += state == DocumentState.FILED
         if state == DocumentState.FILED and customer_no != t.customer_no:
             wrong_customer += 1
+        elif state == DocumentState.FILED:
+            filed_vins.append((t.document_id, vin))
     total = sum(sum(c.values()) for c in confusion.values())
     correct = sum(confusion[t][t] for t in confusion)
     f1s = []
@@ -145,14 +151,24 @@ def main(argv: list[str] | None = None) -> int:
     doc_truth: dict[str, list[corpus.PageTruth]] = defaultdict(list)
     for t in manifest.pages:
         doc_truth[t.document_id].append(t)
-    for pages in doc_truth.values():
+    # A paper naming no VIN (an ID copy) belongs to the dossier its file's other papers name, as a clerk
+    # scanning one dossier at a time would have it; else to the customer's only vehicle.
+    file_vins: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for t in manifest.pages:
+        if t.customer_no:
+            file_vins[(t.file, t.customer_no)].update(set(t.identifiers.get("vin", ())) & vins_of[t.customer_no])
+    truth_vin: dict[str, str | None] = {}
+    for doc_id, pages in doc_truth.items():
         c = pages[0].customer_no
         if not c:
             continue
         named = {v for p in pages for v in p.identifiers.get("vin", ())} & vins_of[c]
-        targets = named or (vins_of[c] if len(vins_of[c]) == 1 else set())
-        for vin in targets or {None}:
-            present[(c, vin)].update(p.doc_type for p in pages)
+        context = set().union(*(file_vins[(p.file, c)] for p in pages))
+        targets = named or (context if len(context) == 1 else vins_of[c] if len(vins_of[c]) == 1 else set())
+        truth_vin[doc_id] = next(iter(targets)) if len(targets) == 1 else None
+        present[(c, truth_vin[doc_id])].update(p.doc_type for p in pages)
+    wrong_dossier = sum(1 for doc_id, vin in filed_vins if truth_vin.get(doc_id) and vin != truth_vin[doc_id])
+    print(f"pages filed to the right customer but another of their dossiers: {wrong_dossier}")
     tp = fp = fn = considered = pending = 0
     for row in report:
         if row.pending_review:

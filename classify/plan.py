@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
 from classify.doctype import BLANK, Classification, Rules, classify_page
-from classify.matching import Match, Register, match_document, page_customer_keys
+from classify.matching import EvidenceStatus, Match, Register, Strength, match_document, page_customer_keys
 from classify.segment import PageFacts, page_number, segment_pages
 from dangan.records import OcrLine
 
@@ -81,4 +82,62 @@ def plan_job(pages: Sequence[PageInput], rules: Rules, register: Register, *, to
             DocumentPlan(tuple(p.page_no for p in members), segment.doc_type, round(confidence, 4),
                          segment.reason, match)
         )
-    return JobPlan(types, tuple(documents))
+    return JobPlan(types, tuple(apply_scan_context(documents)))
+
+
+def _agrees_only_with(match: Match, customer_no: str) -> bool:
+    """Every piece of evidence matched the register and points to this customer alone, one good one at least."""
+    evidence = match.evidence
+    return (
+        bool(evidence)
+        and all(e.status is EvidenceStatus.MATCH and e.customers == (customer_no,) for e in evidence)
+        and any(e.strength is Strength.GOOD for e in evidence)
+    )
+
+
+def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
+    """Use what the other documents of the same scanned file say, where that cannot misfile.
+
+    Clerks scan a customer's papers together, so a file's certain documents are evidence about their
+    neighbours, but never enough alone:
+
+    - a document whose only doubt is "one good identifier is not enough" (a survey with the customer's
+      phone, a photo with the plate), all of whose evidence points to one customer, becomes certain when
+      a neighbouring document of the file is certainly that customer's: two independent good indications;
+    - a certain customer with several open dossiers (an ID copy) goes to the one dossier every certain
+      document of the file went to, when they all went to one of those dossiers;
+    - a document with no evidence at all whose neighbours in the file are all certainly one customer's is
+      suggested for that customer, which keeps it in review but shows it as pending in that customer's dossiers.
+    """
+    docs = list(documents)
+    for i, doc in enumerate(docs):
+        match = doc.match
+        if match.certain or not match.customer_no:
+            continue
+        neighbours = [docs[j].match for j in (i - 1, i + 1) if 0 <= j < len(docs)]
+        if _agrees_only_with(match, match.customer_no) and any(
+            n.certain and n.customer_no == match.customer_no for n in neighbours
+        ):
+            docs[i] = dataclasses.replace(doc, match=dataclasses.replace(
+                match, certain=True, reason=f"{match.reason}; a neighbouring document of this scan is the same customer's"
+            ))
+    for i, doc in enumerate(docs):
+        match = doc.match
+        if match.certain and match.customer_no and not match.dossier_key and match.pending_dossiers:
+            chosen = {d.match.dossier_key for d in docs
+                      if d.match.certain and d.match.customer_no == match.customer_no and d.match.dossier_key}
+            if len(chosen) == 1 and (key := chosen.pop()) in match.pending_dossiers:
+                docs[i] = dataclasses.replace(doc, match=dataclasses.replace(
+                    match, dossier_key=key, pending_dossiers=(),
+                    reason=f"{match.reason}; dossier {key} as for the other documents of this scan",
+                ))
+    for i, doc in enumerate(docs):
+        if doc.match.customer_no or doc.match.evidence:
+            continue
+        around = [docs[j].match for j in (i - 1, i + 1) if 0 <= j < len(docs)]
+        if around and all(m.certain for m in around) and len({m.customer_no for m in around}) == 1:
+            docs[i] = dataclasses.replace(doc, match=dataclasses.replace(
+                doc.match, customer_no=around[0].customer_no,
+                reason=f"{doc.match.reason}; suggested: the documents next to it in this scan are that customer's",
+            ))
+    return docs
