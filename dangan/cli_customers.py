@@ -62,6 +62,7 @@ def import_register_file(
 
     Exit status 1 when rows were rejected (the other rows are imported), 0 otherwise.
     """
+    from dangan.filing import rematch_review, sync_documents
     from storage import audit, db
     from storage.archive_numbers import ArchiveNumbering
     from storage.register_import import import_register
@@ -97,6 +98,12 @@ def import_register_file(
                     file_format=result.file_format, encoding=result.encoding, **result.counts(),
                 )
                 session.commit()
+                # A new or corrected register may settle documents waiting in review: match them again.
+                filed = rematch_review(session, settings, actor=actor)
+                session.commit()
+                sync_documents(session, settings, filed)
+                if filed:
+                    _err.print(f"待审核文档重新匹配后已归档 filed from review after re-matching: {len(filed)}")
     except DanganError as error:
         raise _fail(error) from error
     finally:

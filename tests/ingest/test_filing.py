@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import corpus
 from dangan.pipeline import Pipeline
@@ -239,3 +239,44 @@ def test_review_cli_files_a_document_and_writes_its_dossier_objects(filed) -> No
     engine.dispose()
     wrong = CliRunner().invoke(app, [*args[:3], "--customer", "KH0000000001"], env=env)
     assert wrong.exit_code == 1 and "KH0000000001" in wrong.output
+
+
+def test_a_register_import_files_documents_of_customers_it_adds(settings: Settings, tmp_path: Path) -> None:
+    """Papers of a customer not yet in the register wait in review; importing the customer files them."""
+    import csv as csv_module
+
+    from typer.testing import CliRunner
+
+    from dangan.cli import app
+
+    out = tmp_path / "corpus"
+    manifest = corpus.generate(out, seed=12, customers=3, formats=["text_pdf"])
+    with_dealer(settings, out)
+    rows = list(csv_module.DictReader((out / "customers.csv").open(encoding="utf-8-sig")))
+    late = rows[0]["customer_no"]
+    early = tmp_path / "early.csv"
+    with early.open("w", encoding="utf-8", newline="") as f:
+        writer = csv_module.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["customer_no"] != late)
+    import_customers(settings, early)
+    with Pipeline(settings, actor="os:clerk", keep_files=True) as pipeline:
+        for entry in manifest.files:
+            pipeline.submit(out / entry.name)
+        pipeline.drain()
+
+    def filed_pages_of(customer_no: str) -> int:
+        engine = db.make_engine(settings.database_url)
+        with db.session_factory(engine)() as s:
+            n = s.scalar(select(func.count()).select_from(Page).join(Document, Document.id == Page.document_id)
+                         .join(Customer, Customer.id == Document.customer_id)
+                         .where(Customer.customer_no == customer_no, Document.state == DocumentState.FILED))
+        engine.dispose()
+        return int(n or 0)
+
+    assert filed_pages_of(late) == 0  # never replaced by a similar customer
+    env = {"DANGAN_HOME": str(settings.home), "DANGAN_CLASSIFY__DEALER_USCC": settings.classify.dealer_uscc,
+           "DANGAN_CLASSIFY__DEALER_PHONES": settings.classify.dealer_phones}
+    result = CliRunner().invoke(app, ["customers", "import", str(out / "customers.csv")], env=env)
+    assert result.exit_code == 0, result.output
+    assert filed_pages_of(late) > 0
