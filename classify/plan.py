@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
 from classify.doctype import BLANK, Classification, Rules, classify_page
+from classify.duplicates import Earlier, find_duplicate
 from classify.matching import EvidenceStatus, Match, Register, Strength, match_document, page_customer_keys
 from classify.segment import PageFacts, page_number, segment_pages
 from dangan.records import OcrLine
@@ -33,6 +34,7 @@ class DocumentPlan:
     type_confidence: float
     segment_reason: str
     match: Match
+    duplicate_of: int | None = None  # an earlier document this one repeats (the same paper scanned again)
 
     @property
     def needs_review(self) -> bool:
@@ -141,3 +143,33 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
                 reason=f"{doc.match.reason}; suggested: the documents next to it in this scan are that customer's",
             ))
     return docs
+
+
+def flag_duplicates(
+    plan: JobPlan, texts: dict[int, str], earlier_of: Callable[[str], Sequence[Earlier]]
+) -> JobPlan:
+    """Send a document to review when its customer's archive already holds the same paper.
+
+    Args:
+        plan: the job's plan.
+        texts: page number → text of the job's pages.
+        earlier_of: the customer's documents already in the archive (filed or in review), by customer number.
+
+    Returns:
+        The plan, with repeated documents uncertain, their reason saying what they repeat.
+    """
+    docs = []
+    for doc in plan.documents:
+        found = None
+        if doc.match.customer_no and doc.doc_type != BLANK:
+            found = find_duplicate([texts[n] for n in doc.page_nos], earlier_of(doc.match.customer_no))
+        if found is None:
+            docs.append(doc)
+            continue
+        earlier, score = found
+        reason = f"possible duplicate of {earlier.label} (text similarity {score:.2f}); {doc.match.reason}"
+        docs.append(dataclasses.replace(
+            doc, duplicate_of=earlier.document_id,
+            match=dataclasses.replace(doc.match, certain=False, reason=reason),
+        ))
+    return JobPlan(plan.pages, tuple(docs))

@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from classify import load_rules
-from classify.plan import JobPlan, PageInput, plan_job
+from classify.duplicates import Earlier
+from classify.plan import JobPlan, PageInput, flag_duplicates, plan_job
 from dangan.errors import BadInputError, SourceMissingError, TooLargeError
 from dangan.faults import crash_point
 from dangan.filing import retire_intake_original, write_document_objects
@@ -336,7 +337,14 @@ class Pipeline:
         with self.sessions() as s:
             if not documents.job_documents(s, job_id):
                 register = matching_register(s, self.settings.classify)
-                plan = plan_job([_page_input(p) for p in documents.job_pages(s, job_id)], self.rules, register)
+                pages = documents.job_pages(s, job_id)
+                plan = plan_job([_page_input(p) for p in pages], self.rules, register)
+
+                def earlier_of(customer_no: str) -> list[Earlier]:
+                    return [Earlier(i, label, tuple(texts))
+                            for i, label, texts in documents.customer_documents(s, customer_no, exclude_job=job_id)]
+
+                plan = flag_duplicates(plan, {p.page_no: p.text for p in pages}, earlier_of)
                 documents.record_plan(s, job_id, plan, self.numbering, actor=self.actor)
                 s.commit()
                 self.summary.add_plan(plan)

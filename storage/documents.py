@@ -103,7 +103,7 @@ def record_plan(session: Session, job_id: int, plan: JobPlan, numbering: Archive
         doc = Document(
             job_id=job_id, doc_type=item.doc_type, type_confidence=item.type_confidence,
             customer_confidence=match.confidence, segment_reason=item.segment_reason, match_reason=match.reason,
-            pending_dossiers=list(match.pending_dossiers),
+            pending_dossiers=list(match.pending_dossiers), duplicate_of=item.duplicate_of,
         )
         dossier = None
         if match.certain and match.dossier_key:
@@ -127,3 +127,16 @@ def record_plan(session: Session, job_id: int, plan: JobPlan, numbering: Archive
                      pages=len(item.page_nos))
         documents.append(doc)
     return documents
+
+
+def customer_documents(session: Session, customer_no: str, *, exclude_job: int) -> list[tuple[int, str, list[str]]]:
+    """A customer's documents already in the archive (filed, or in review suggested for them), with page texts."""
+    customer = session.scalars(select(Customer).where(Customer.customer_no == customer_no)).first()
+    query = select(Document).where(Document.job_id != exclude_job, Document.state != DocumentState.REMOVED)
+    if customer is not None:
+        query = query.where((Document.customer_id == customer.id) | (Document.suggested_customer_no == customer_no))
+    else:
+        query = query.where(Document.suggested_customer_no == customer_no)
+    docs = session.scalars(query).all()
+    pages = pages_of(session, [d.id for d in docs])
+    return [(d.id, d.archive_no or f"document {d.id}", [p.text for p in pages[d.id]]) for d in docs]

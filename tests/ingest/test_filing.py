@@ -280,3 +280,36 @@ def test_a_register_import_files_documents_of_customers_it_adds(settings: Settin
     result = CliRunner().invoke(app, ["customers", "import", str(out / "customers.csv")], env=env)
     assert result.exit_code == 0, result.output
     assert filed_pages_of(late) > 0
+
+
+def test_the_same_paper_scanned_again_is_flagged_not_filed_twice(filed) -> None:
+    """Other bytes, same paper: a re-made PDF of a filed document goes to review naming what it repeats."""
+    import pikepdf
+
+    settings, _, inbox = filed
+    engine = db.make_engine(settings.database_url)
+    with db.session_factory(engine)() as s:
+        doc, name = s.execute(
+            select(Document, Job.source_name).join(Job, Job.id == Document.job_id)
+            .where(Document.state == DocumentState.FILED, Document.doc_type == "contract")
+        ).first()
+        archive_no, page_nos = doc.archive_no, [p.page_no for p in s.scalars(
+            select(Page).where(Page.document_id == doc.id).order_by(Page.page_no))]
+    engine.dispose()
+    again = inbox.parent / "rescan.pdf"
+    with pikepdf.open(inbox / name) as src:
+        out = pikepdf.new()
+        for n in page_nos:
+            out.pages.append(src.pages[n - 1])
+        out.docinfo["/Title"] = "scanned again"  # different bytes, same paper
+        out.save(again)
+    with Pipeline(settings, actor="os:clerk", keep_files=True) as pipeline:
+        pipeline.submit(again)
+        pipeline.drain()
+    engine = db.make_engine(settings.database_url)
+    with db.session_factory(engine)() as s:
+        repeat = s.scalars(select(Document).join(Job, Job.id == Document.job_id)
+                           .where(Job.source_name == "rescan.pdf")).one()
+        assert repeat.state == DocumentState.REVIEW and repeat.duplicate_of == doc.id
+        assert archive_no in (repeat.review_reason or "")
+    engine.dispose()
