@@ -24,7 +24,8 @@ class OcrEngine(Protocol):
     - Construction MUST be done once per worker process (the pool calls `make_engine` in its initializer)
       and MUST load everything the engine needs up front, so that a missing model, binary or language
       file is a `ConfigError` at start-up, not a failure on every page. It MUST NOT download anything.
-    - An engine MUST use a single thread: the worker pool runs one process per core.
+    - An engine MUST use a single thread, and its constructor MUST limit OpenCV to one thread too
+      (`read_page` uses OpenCV in the same process): the worker pool runs one process per core.
     - `name` MUST be the registry kind ("tesseract", "rapidocr"); it is recorded on each page.
     - `recognize` MUST accept any 2-D `uint8` greyscale array (0 black, 255 white) the size of a page or of
       a small photo, MUST NOT modify it, and MUST return the lines in reading order (top to bottom, a
@@ -68,8 +69,13 @@ class OrientationDetector(Protocol):
 
     Contract: `detect_orientation` MUST accept the same images as `recognize`, MUST NOT modify them,
     MUST return one of 0/90/180/270 (clockwise, to be applied to make the page upright) and MUST return
-    confidence 0 rather than raise when the page has too little text to tell.
+    confidence 0 rather than raise when the page has too little text to tell. `suspect_below` MUST be
+    the mean line confidence under which this engine's reading of a page suggests the page is upside
+    down: engines score differently (RapidOCR reads upright pages at 0.98 and upside-down ones at 0.7;
+    Tesseract at 0.75-0.87 and 0.2).
     """
+
+    suspect_below: float
 
     def detect_orientation(self, image: np.ndarray) -> OrientationGuess:
         """Guess the clockwise rotation that makes `image` upright.

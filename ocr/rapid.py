@@ -27,11 +27,13 @@ MODEL_FILES = {
     "cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",  # text-line 0°/180° classifier
 }
 
-# Text detection runs on the page scaled so that its long side is at most this; recognition crops come
-# from the full-resolution page. rapidocr itself shrinks the whole page to 2000 px before detection and
-# crops lines from that shrunk copy, so rasterising above ~170 dpi bought nothing. Detection cost grows
-# with the square of the side (1.3 s at 2000 px, 0.45 s at 1200 px on this machine type), while finding
-# line boxes needs far less resolution than reading them. Measured with bench/ocr_engines.py.
+# Text detection runs on the page scaled so that its long side is at most this (about 110 dpi for A4);
+# recognition crops come from the full-resolution page and are scaled to 48 px high by the recogniser,
+# so 200 and 300 dpi scans read the same. (rapidocr's own call shrinks the page to 2000 px and cuts the
+# lines from that copy.) Finding line boxes needs far less resolution than reading them, and detection
+# cost grows with the square of the side. bench/ocr_engines.py, 40 corpus pages, CPU s/page for the
+# whole stage: 1024 px 2.39, 1280 px 2.52, 1600 px 2.83, 2000 px 3.37, with the same CER (2.2-2.5 %
+# order-free, Chinese) and every identifier found. 1280 keeps a margin for small print.
 DET_MAX_SIDE = 1280
 # Orientation check: detection on a smaller copy, then the line classifier on the longest lines.
 ORIENTATION_SIDE = 1024
@@ -70,6 +72,7 @@ class RapidOcrEngine:
     """
 
     name = "rapidocr"
+    suspect_below = 0.8  # upright pages read at 0.95-1.0, upside-down ones at about 0.7
 
     def __init__(self, settings: OcrSettings, *, det_max_side: int = DET_MAX_SIDE) -> None:
         """Load the three models from the wheel, one onnxruntime thread each way.
@@ -79,7 +82,7 @@ class RapidOcrEngine:
             det_max_side: Long side of the page copy that text detection sees; for the benchmark.
 
         Raises:
-            ConfigError: rapidocr or onnxruntime is not installed, or a model file is missing.
+            ConfigError: rapidocr or onnxruntime is not installed, or a model file is missing or broken.
         """
         del settings
         root = model_dir()
@@ -114,11 +117,18 @@ class RapidOcrEngine:
             # The arena keeps buffers between pages: measured 10-15 % faster detection and recognition.
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         }
-        ocr = RapidOCR(params=params)
         # Loaded now, not on the first page, so that a broken model fails the worker's start-up.
-        self._det = ocr._load_det_model()
-        self._cls = ocr._load_cls_model()
-        self._rec = ocr._load_rec_model()
+        try:
+            ocr = RapidOCR(params=params)
+            self._det = ocr._load_det_model()
+            self._cls = ocr._load_cls_model()
+            self._rec = ocr._load_rec_model()
+        except Exception as exc:  # a truncated or foreign model file: onnxruntime's own error types
+            raise ConfigError(
+                "RapidOCR 模型无法加载，请重新安装 rapidocr==3.10.0",
+                "RapidOCR models cannot be loaded; reinstall rapidocr==3.10.0",
+                f"{type(exc).__name__}: {exc}"[:300],
+            ) from exc
         self._rec_input = TextRecInput
         self._det_max_side = det_max_side
 
@@ -183,7 +193,9 @@ class RapidOcrEngine:
         if not len(lines):
             return OrientationGuess(base, 0.0)
         longest = lines[np.argsort(-extent[lines, 0])][:ORIENTATION_LINES]
-        crops = [cv2.cvtColor(np.ascontiguousarray(_crop(small, boxes[i])), cv2.COLOR_GRAY2BGR) for i in longest]
+        crops = [
+            cv2.cvtColor(np.ascontiguousarray(_crop(small, boxes[i])), cv2.COLOR_GRAY2BGR) for i in longest
+        ]
         votes = {"0": 0.0, "180": 0.0}
         for label, score in self._cls(crops).cls_res or ():
             votes[str(label)] = votes.get(str(label), 0.0) + float(score)
@@ -191,7 +203,9 @@ class RapidOcrEngine:
         if total <= 0:
             return OrientationGuess(base, 0.0)
         flipped = votes["180"] > votes["0"]
-        return OrientationGuess((base + (180 if flipped else 0)) % 360, abs(votes["0"] - votes["180"]) / total)
+        return OrientationGuess(
+            (base + (180 if flipped else 0)) % 360, abs(votes["0"] - votes["180"]) / total
+        )
 
     def _detect(self, image: np.ndarray, max_side: int) -> np.ndarray:
         """Text boxes, (n, 4, 2) float32 corner points clockwise from top-left, in `image` pixels."""
@@ -215,7 +229,12 @@ def _clockwise(points: np.ndarray) -> np.ndarray:
     total = points.sum(axis=1)
     diff = points[:, 1] - points[:, 0]
     return np.array(
-        [points[np.argmin(total)], points[np.argmin(diff)], points[np.argmax(total)], points[np.argmax(diff)]],
+        [
+            points[np.argmin(total)],
+            points[np.argmin(diff)],
+            points[np.argmax(total)],
+            points[np.argmax(diff)],
+        ],
         np.float32,
     )
 

@@ -19,8 +19,8 @@ from ocr.text import normalize_text
 __all__ = ["read_page"]
 
 # A reading this poor on a page whose lines run horizontally may be upside down: worth the engine's
-# orientation check (0.3 s with RapidOCR). Upright pages read at 0.9-1.0 with RapidOCR, upside-down
-# ones at about 0.7 with a quarter of their characters; poor upright pages at worst cost a check.
+# orientation check. Engines with their own check say where their threshold lies (`suspect_below`);
+# this is for the others. Poor upright pages at worst cost one check.
 DOUBT_CONFIDENCE = 0.8
 DOUBT_CHAR_SHARE = 0.25  # recognised characters / characters the line geometry could hold
 # Fewer characters than this on a page that is not blank: not enough text to classify or match.
@@ -40,13 +40,14 @@ class _StageFailure(Exception):
 def read_page(page: PageRecord, image: np.ndarray, engine: OcrEngine, settings: OcrSettings) -> PageRecord:
     """Read one rasterised page: skip it if blank, turn it upright, straighten it, OCR it.
 
-    Orientation is found cheaply. The page geometry (OpenCV, ~25 ms) tells whether text lines run
+    Orientation is found cheaply. The page geometry (OpenCV, 30-60 ms) tells whether text lines run
     horizontally; only when they do not (turned 90°/270°, or no clear lines) is the engine's full
     check run (RapidOCR: detection plus its line classifier, 0.3 s; Tesseract: OSD, 0.9 s; engines
     without one: reading the candidate rotations). Upside-down pages look horizontal, so with
-    `orientation=auto` a poor reading (mean confidence under 0.8, or under a quarter of the characters
-    the lines could hold) triggers the check afterwards, and the page is read again if it was turned;
-    the better of the two readings is kept. `always` checks every page first, `never` trusts the scan.
+    `orientation=auto` a poor reading (mean confidence under the engine's `suspect_below`, or under a
+    quarter of the characters the lines could hold) triggers the check afterwards, and the page is read
+    again if it was turned; the better of the two readings is kept. `always` checks every page first,
+    `never` trusts the scan.
 
     A blank page (paper, noise, show-through, punch holes) is never sent to the engine: it comes back
     with empty text and `text_source` NONE; classification calls it blank.
@@ -86,8 +87,18 @@ def read_page(page: PageRecord, image: np.ndarray, engine: OcrEngine, settings: 
     if geometry.blank:
         height, width = grey.shape
         return dataclasses.replace(
-            page, text_source=TextSource.NONE, engine="", text="", lines=(), ocr_confidence=None,
-            low_quality=False, rotation=0, skew=0.0, width=width, height=height, timings=timings,
+            page,
+            text_source=TextSource.NONE,
+            engine="",
+            text="",
+            lines=(),
+            ocr_confidence=None,
+            low_quality=False,
+            rotation=0,
+            skew=0.0,
+            width=width,
+            height=height,
+            timings=timings,
         )
 
     rotation, checked = 0, False
@@ -104,7 +115,11 @@ def read_page(page: PageRecord, image: np.ndarray, engine: OcrEngine, settings: 
 
     try:
         reading = _read(engine, grey, rotation, geometry, settings, timings, errors)
-        if settings.orientation == Orientation.AUTO and not checked and _doubtful(reading.lines, geometry):
+        if (
+            settings.orientation == Orientation.AUTO
+            and not checked
+            and _doubtful(engine, reading.lines, geometry)
+        ):
             try:
                 with _timed(timings, "orientation"):
                     guess = _check_orientation(engine, reading.image, None)
@@ -113,16 +128,18 @@ def read_page(page: PageRecord, image: np.ndarray, engine: OcrEngine, settings: 
                 guess = OrientationGuess(0, 0.0)
             if guess.rotation:
                 turned = (rotation + guess.rotation) % 360
-                again = _read(engine, grey, turned, geometry, settings, timings, errors)
-                if _score(again.lines) > _score(reading.lines):
-                    reading = again
+                try:
+                    again = _read(engine, grey, turned, geometry, settings, timings, errors)
+                except _StageFailure as failure:  # the first reading stands
+                    errors.append(failure.error)
+                else:
+                    if _score(again.lines) > _score(reading.lines):
+                        reading = again
     except _StageFailure as failure:
         return _failed(page, failure.error, timings, errors)
 
     lines = tuple(
-        dataclasses.replace(line, text=text)
-        for line in reading.lines
-        if (text := normalize_text(line.text))
+        dataclasses.replace(line, text=text) for line in reading.lines if (text := normalize_text(line.text))
     )
     chars = sum(len(line.text) for line in lines)
     confidence = sum(len(line.text) * line.confidence for line in lines) / chars if chars else 0.0
@@ -165,15 +182,16 @@ def _read(
     timings: dict[str, float],
     errors: list[StageError],
 ) -> _Reading:
-    """Turn, straighten and OCR. `geometry` is the scan's; its skew holds for both turns along its axis."""
+    """Turn, straighten and OCR.
+
+    The scan's skew holds whichever quarter turn is applied: rotations commute, so lines tilted by an
+    angle from their axis stay tilted by it after the page is turned.
+    """
     upright = rotate_quarter(grey, rotation)
     angle = 0.0
     if settings.deskew:
         try:
             with _timed(timings, "deskew"):
-                if (rotation in (90, 270)) != (geometry.direction == LineDirection.VERTICAL):
-                    # The scan's skew was measured along the other axis: measure it on the turned page.
-                    geometry = analyse_page(upright)
                 angle = geometry.skew
                 straight = deskew(upright, angle)
                 if straight is upright:
@@ -190,8 +208,14 @@ def _read(
     return _Reading(list(lines), upright, rotation, angle)
 
 
-def _check_orientation(engine: OcrEngine, image: np.ndarray, geometry: PageGeometry | None) -> OrientationGuess:
-    """The engine's own check, or, for engines without one, the best of the candidate readings."""
+def _check_orientation(
+    engine: OcrEngine, image: np.ndarray, geometry: PageGeometry | None
+) -> OrientationGuess:
+    """The engine's own check, or, for engines without one, the best of the candidate readings.
+
+    Candidates for the reading fallback: 90/270 when the lines run vertically, 0/180 after a doubtful
+    reading of a horizontal page (`geometry` None), all four when the direction is unknown.
+    """
     if isinstance(engine, OrientationDetector):
         return engine.detect_orientation(image)
     if geometry is not None and geometry.direction == LineDirection.VERTICAL:
@@ -211,12 +235,14 @@ def _score(lines: Sequence[OcrLine]) -> float:
     return sum(len(line.text) * line.confidence**2 for line in lines)
 
 
-def _doubtful(lines: Sequence[OcrLine], geometry: PageGeometry) -> bool:
+def _doubtful(engine: OcrEngine, lines: Sequence[OcrLine], geometry: PageGeometry) -> bool:
+    """Whether a reading of a horizontal page is poor enough that the page may be upside down."""
     chars = sum(len(line.text) for line in lines)
     if not chars:
         return geometry.expected_chars > 0
     confidence = sum(len(line.text) * line.confidence for line in lines) / chars
-    return confidence < DOUBT_CONFIDENCE or chars < DOUBT_CHAR_SHARE * geometry.expected_chars
+    threshold = engine.suspect_below if isinstance(engine, OrientationDetector) else DOUBT_CONFIDENCE
+    return confidence < threshold or chars < DOUBT_CHAR_SHARE * geometry.expected_chars
 
 
 def _as_grey(image: object) -> np.ndarray:
@@ -233,7 +259,9 @@ def _as_grey(image: object) -> np.ndarray:
     if array.dtype != np.uint8:
         raise ValueError(f"expected uint8 pixels, got {array.dtype}")
     if array.ndim == 3 and array.shape[2] in (3, 4):
-        array = cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_RGB2GRAY if array.shape[2] == 3 else cv2.COLOR_RGBA2GRAY)
+        array = cv2.cvtColor(
+            np.ascontiguousarray(array), cv2.COLOR_RGB2GRAY if array.shape[2] == 3 else cv2.COLOR_RGBA2GRAY
+        )
     if array.ndim != 2:
         raise ValueError(f"expected a 2-D greyscale image, got shape {image.shape}")
     if min(array.shape) < MIN_SIDE:
@@ -246,8 +274,14 @@ def _failed(
 ) -> PageRecord:
     mine = tuple(dataclasses.replace(e, page_no=page.page_no) for e in (*earlier, error))
     return dataclasses.replace(
-        page, status=Status.FAILED, text_source=TextSource.NONE, text="", lines=(), ocr_confidence=None,
-        errors=page.errors + mine, timings=timings,
+        page,
+        status=Status.FAILED,
+        text_source=TextSource.NONE,
+        text="",
+        lines=(),
+        ocr_confidence=None,
+        errors=page.errors + mine,
+        timings=timings,
     )
 
 

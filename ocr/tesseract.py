@@ -41,6 +41,7 @@ class TesseractEngine:
     """
 
     name = "tesseract"
+    suspect_below = 0.5  # upright pages read at 0.75-0.9, upside-down ones at 0.2-0.25
 
     def __init__(self, settings: OcrSettings) -> None:
         """Check the binary and the language data once, so a broken installation stops the start-up.
@@ -52,8 +53,9 @@ class TesseractEngine:
             ConfigError: No tesseract binary, or a requested language is not installed.
         """
         # pytesseract passes os.environ to the subprocess; OpenMP threads would compete with the other
-        # worker processes and make Tesseract slower, not faster.
+        # worker processes and make Tesseract slower, not faster. OpenCV (page geometry, deskew) likewise.
         os.environ["OMP_THREAD_LIMIT"] = "1"
+        cv2.setNumThreads(1)
         try:
             pytesseract.get_tesseract_version()
             installed = set(pytesseract.get_languages())
@@ -135,7 +137,9 @@ def _pieces(data: dict[str, list[Any]]) -> list[Piece]:
     for indices in groups.values():
         words = [str(data["text"][i]).strip() for i in indices]
         weights = [len(w) for w in words]
-        confidence = sum(w * float(data["conf"][i]) for w, i in zip(weights, indices, strict=True)) / sum(weights)
+        confidence = sum(w * float(data["conf"][i]) for w, i in zip(weights, indices, strict=True)) / sum(
+            weights
+        )
         box = (
             min(int(data["left"][i]) for i in indices),
             min(int(data["top"][i]) for i in indices),

@@ -1,4 +1,4 @@
-"""Text normalisation shared by OCR, the text layer, classification and search: NFKC plus CJK-aware spacing."""
+"""Text normalisation shared by OCR, text layer, classification and search: NFKC plus CJK-aware spacing."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ __all__ = ["is_han", "join_tokens", "normalize_text"]
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RE = re.compile(f"[{_HAN}]")
 # Characters after which, or before which, no space belongs in Chinese text: Han, CJK symbols and
-# punctuation (、。〈〉《》「」【】〔〕…), full-width forms that survive NFKC (，：；！？（）) and Chinese quotes.
-_CJK = _HAN + r"\u3000-\u303f\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
+# punctuation (、。《》「」【】…), full-width forms that survive NFKC (，：；！？（）), Chinese quotes.
+_CJK = (
+    _HAN
+    + r"\u3000-\u303f\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
+)
 _CJK_SPACE_RE = re.compile(f"(?<=[{_CJK}])[ ]+(?=[{_CJK}])")
 # Full-width punctuation carries its own spacing: a space beside it is an engine's or a generator's artefact.
 _FW_PUNCT = "\uff0c\uff1a\uff1b\uff01\uff1f\uff08\uff09\u3001\u3002\u300a\u300b\u201c\u201d"
@@ -25,7 +28,15 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # ASCII punctuation that Chinese typesetting writes full-width. NFKC folds the full-width forms to ASCII,
 # and engines emit either form at random, so both are brought to one spelling by context.
-_FULL_WIDTH = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "!": "\uff01", "?": "\uff1f", "(": "\uff08", ")": "\uff09"}
+_FULL_WIDTH = {
+    ",": "\uff0c",
+    ":": "\uff1a",
+    ";": "\uff1b",
+    "!": "\uff01",
+    "?": "\uff1f",
+    "(": "\uff08",
+    ")": "\uff09",
+}
 _CJK_CLOSERS = set("\uff09\u300b\u300d\u300f\u3011\u201d")
 
 
@@ -64,7 +75,7 @@ def join_tokens(tokens: Iterable[str]) -> str:
 
 
 def _cjk_punctuation(line: str) -> str:
-    """ASCII , : ; ! ? ( ) next to Chinese become full-width; elsewhere they stay ASCII."""
+    """ASCII , : ; ! ? ( ) touching Chinese on either side become full-width; elsewhere they stay ASCII."""
     if not any(ch in _FULL_WIDTH for ch in line):
         return line
     chars = list(line)
@@ -80,14 +91,14 @@ def _cjk_punctuation(line: str) -> str:
         if ch not in _FULL_WIDTH:
             continue
         prev, nxt = neighbour(i, -1), neighbour(i, 1)
-        prev_cjk = bool(prev) and (is_han(prev) or prev in _CJK_CLOSERS)
+        touches = (bool(prev) and (is_han(prev) or prev in _CJK_CLOSERS)) or (bool(nxt) and is_han(nxt))
         if ch == "(":
-            full = prev_cjk or (bool(nxt) and is_han(nxt))
-            opened.append(full)
+            opened.append(touches)
+            full = touches
         elif ch == ")":
-            full = opened.pop() if opened else (prev_cjk or (bool(nxt) and is_han(nxt)))
+            full = opened.pop() if opened else touches
         else:
-            full = prev_cjk
+            full = touches
         if full:
             chars[i] = _FULL_WIDTH[ch]
     return "".join(chars)
@@ -101,8 +112,8 @@ def normalize_text(text: str) -> str:
     - Chinese punctuation stays Chinese: NFKC would turn ，：；！？（） into ASCII, and engines mix both
       forms anyway, so these are written full-width when they touch Chinese text and ASCII elsewhere
       (``电话:138`` → ``电话：138``, ``Tel：138`` → ``Tel:138``). 。、《》“” are untouched by NFKC.
-    - Spaces between Chinese characters, and beside full-width punctuation, are removed (Tesseract and some PDF
-      generators put one between every character, which breaks phrase search and keyword rules); runs of
+    - Spaces between Chinese characters, and beside full-width punctuation, are removed (Tesseract and some
+      PDF generators put one between every character, which breaks phrase search and keyword rules); runs of
       spaces become one; control and zero-width characters go; lines are stripped and empty ones dropped.
 
     Idempotent: normalising twice gives the same text.

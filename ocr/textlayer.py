@@ -16,7 +16,9 @@ __all__ = ["read_text_layer"]
 
 # Latin-1 and Latin Extended letters in a Chinese dealer's paper are almost always mojibake: GBK or UTF-8
 # bytes decoded as Latin-1 or CP1252 ("ºÏÍ¬±àºÅ" for 合同编号). Symbols real documents use are allowed.
-_LATIN1_ALLOWED = set("\u00a0\u00a2\u00a3\u00a5\u00a7\u00a9\u00ab\u00ae\u00b0\u00b1\u00b2\u00b3\u00b5\u00b7\u00bb\u00d7\u00f7")
+_LATIN1_ALLOWED = set(
+    "\u00a0\u00a2\u00a3\u00a5\u00a7\u00a9\u00ab\u00ae\u00b0\u00b1\u00b2\u00b3\u00b5\u00b7\u00bb\u00d7\u00f7"
+)
 _MAX_BAD_SHARE = 0.10  # replacement, private-use, control or mojibake characters
 _MAX_SYMBOL_SHARE = 0.40  # ASCII punctuation: what glyph ids of a font without a Unicode map turn into
 _RENDER_SAMPLE = 64  # characters whose render mode is checked for an invisible (OCR) layer
