@@ -79,16 +79,19 @@ def write_image_pdf(
         quality: JPEG quality for image pages.
     """
     pdf = pikepdf.new()
+    # Keyed by id() of objects the caller holds; pages encoded here are not shared (their ids may be reused).
     shared: dict[int, pikepdf.Object] = {}
     for i, item in enumerate(pages):
         if isinstance(item, Image.Image):
             if dpi is None:
                 raise ValueError("dpi is required for image pages")
-            item = encode_page(item, dpi[i], quality=quality)
-        enc = item
-        stream = shared.get(id(enc))
-        if stream is None:
-            stream = shared[id(enc)] = _image_stream(pdf, enc)
+            enc = encode_page(item, dpi[i], quality=quality)
+            stream = _image_stream(pdf, enc)
+        else:
+            enc = item
+            stream = shared.get(id(enc))
+            if stream is None:
+                stream = shared[id(enc)] = _image_stream(pdf, enc)
         w_pt, h_pt = enc.width * 72 / enc.dpi, enc.height * 72 / enc.dpi
         page = pdf.add_blank_page(page_size=(w_pt, h_pt))
         page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=stream))
