@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         fn = sum(confusion[t].values()) - tp
         f1s.append(2 * tp / max(1, 2 * tp + fp + fn))
     print(f"doc type: accuracy {correct / max(1, total):.3f} over {total} non-blank pages, "
-          f"macro-F1 {sum(f1s) / len(f1s):.3f} ({', '.join(f'{t} {f:.2f}' for t, f in zip(TYPES, f1s))})")
+          f"macro-F1 {sum(f1s) / len(f1s):.3f} "
+          f"({', '.join(f'{t} {f:.2f}' for t, f in zip(TYPES, f1s, strict=True))})")
     print("confusion (truth → predicted):")
     for t in TYPES:
         print(f"  {t:17s} " + "  ".join(f"{p}:{n}" for p, n in confusion[t].most_common()))

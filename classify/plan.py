@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -121,7 +121,8 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
             n.certain and n.customer_no == match.customer_no for n in neighbours
         ):
             docs[i] = dataclasses.replace(doc, match=dataclasses.replace(
-                match, certain=True, reason=f"{match.reason}; a neighbouring document of this scan is the same customer's"
+                match, certain=True,
+                reason=f"{match.reason}; a neighbouring document of this scan is the same customer's"
             ))
     for i, doc in enumerate(docs):
         match = doc.match

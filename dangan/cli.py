@@ -12,24 +12,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dangan import __version__
-from dangan.errors import ConfigError, DanganError, exit_code
-from dangan.settings import Settings
+from dangan.cli_common import err, fail, load_settings
+from dangan.errors import ConfigError, DanganError
 
 app = typer.Typer(
     help="dangan 档案: scanned customer files become a searchable archive.", no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-console = Console(stderr=True)
+console = err
 
 
-def _settings() -> Settings:
-    settings = Settings()
-    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return settings
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -42,11 +37,6 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _fail(error: DanganError) -> typer.Exit:
-    console.print(f"[red]错误 error:[/red] {error.reason_zh} / {error.reason_en}")
-    if error.detail:
-        console.print(f"  {error.detail}", markup=False)
-    return typer.Exit(exit_code(error))
 
 
 @app.command()
@@ -59,7 +49,9 @@ def version() -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to process once.", exists=True)],
     keep: Annotated[bool, typer.Option(help="Leave the given files in place instead of retiring them.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (with seconds per stage).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON (with seconds per stage).")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Process the given scans once and print a summary (处理扫描件并汇总)."""
@@ -68,7 +60,7 @@ def ingest(
     from storage.audit import os_actor
 
     _setup_logging(verbose)
-    settings = _settings()
+    settings = load_settings()
     try:
         check_layout(settings)
         files = list(iter_files(paths))
@@ -87,7 +79,7 @@ def ingest(
                     progress.update(bar, total=pipeline.summary.pages + pipeline.queued_pages)
                 summary = pipeline.drain()
     except DanganError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     s = summary
     if as_json:
         typer.echo(json.dumps(dataclasses.asdict(s), ensure_ascii=False))
@@ -115,7 +107,7 @@ def watch(
     from storage.audit import SYSTEM_ACTOR
 
     _setup_logging(verbose)
-    settings = _settings()
+    settings = load_settings()
     if inbox is not None:
         settings.inbox = inbox.expanduser().absolute()
     stop = threading.Event()
@@ -133,7 +125,7 @@ def watch(
             console.print(f"dangan 正在监视收件箱 watching: {settings.inbox}")
             InboxWatcher(settings, pipeline, polling=polling).run(stop)
     except DanganError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
 
 
 export_app = typer.Typer(help="Export metadata (导出).", no_args_is_help=True)
@@ -153,8 +145,8 @@ def export_pages(
     from storage.export import PAGE_FIELDS, iter_pages
 
     if fmt not in ("jsonl", "csv"):
-        raise _fail(ConfigError("未知格式，可用：jsonl、csv", f"unknown format {fmt!r}; known: jsonl, csv"))
-    settings = _settings()
+        raise fail(ConfigError("未知格式，可用：jsonl、csv", f"unknown format {fmt!r}; known: jsonl, csv"))
+    settings = load_settings()
     engine = db.make_engine(settings.database_url)
     db.migrate(engine)
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
@@ -195,7 +187,7 @@ def report_completeness(
     from storage.completeness import dossier_facts
     from storage.register import DossierType
 
-    settings = _settings()
+    settings = load_settings()
     try:
         types = load_dossier_types(settings.classify.dossier_types_file)
         types.require_dossier_types([t.value for t in DossierType])
@@ -209,7 +201,7 @@ def report_completeness(
             s.commit()
         engine.dispose()
     except DanganError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     if output:
         output.write_bytes(data)
     else:

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Column, Table
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dangan.errors import BackendUnavailableError, BadInputError, DanganError, exit_code
-from dangan.settings import Settings
+from dangan.cli_common import err, fail, load_settings, out
+from dangan.errors import BackendUnavailableError, BadInputError, DanganError
 
 if TYPE_CHECKING:
     from storage.register_import import ImportResult
@@ -22,21 +21,10 @@ if TYPE_CHECKING:
 customers_app = typer.Typer(
     help="客户登记 customer register: import the dealer system's export, list it.", no_args_is_help=True
 )
-_err = Console(stderr=True)
-_out = Console(highlight=False, markup=False)  # names and numbers are data, never markup
 
 
-def _settings() -> Settings:
-    settings = Settings()
-    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return settings
 
 
-def _fail(error: DanganError) -> typer.Exit:
-    _err.print(f"[red]错误 error:[/red] {error.reason_zh} / {error.reason_en}")
-    if error.detail:
-        _err.print(f"  {error.detail}", markup=False)
-    return typer.Exit(exit_code(error))
 
 
 def _json(value: Any) -> str:
@@ -67,7 +55,7 @@ def import_register_file(
     from storage.archive_numbers import ArchiveNumbering
     from storage.register_import import import_register
 
-    settings = _settings()
+    settings = load_settings()
     actor = audit.os_actor()
     engine = db.make_engine(settings.database_url)
     try:
@@ -103,9 +91,9 @@ def import_register_file(
                 session.commit()
                 sync_documents(session, settings, filed)
                 if filed:
-                    _err.print(f"待审核文档重新匹配后已归档 filed from review after re-matching: {len(filed)}")
+                    err.print(f"待审核文档重新匹配后已归档 filed from review after re-matching: {len(filed)}")
     except DanganError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     finally:
         engine.dispose()
 
@@ -126,14 +114,14 @@ def _print_import(result: ImportResult, dry_run: bool) -> None:
             table.add_row(
                 str(issue.row), issue.field, issue.severity.value, f"{issue.message_zh}\n{issue.message_en}"
             )
-        _out.print(table)
+        out.print(table)
     prefix = "试导入（未保存） dry run, nothing saved: " if dry_run else ""
-    _out.print(
+    out.print(
         f"{prefix}rows {result.rows}  new {result.new}  updated {result.updated}  "
         f"unchanged {result.unchanged}  rejected {result.rejected}  "
         f"warnings {result.warnings}  notes {result.notes}"
     )
-    _out.print(
+    out.print(
         f"customers +{result.customers.created} ~{result.customers.updated}  "
         f"vehicles +{result.vehicles.created} ~{result.vehicles.updated}  "
         f"dossiers +{result.dossiers.created} ~{result.dossiers.updated}"
@@ -162,7 +150,7 @@ def list_register(
     from storage import audit, db
     from storage.register import list_customers
 
-    settings = _settings()
+    settings = load_settings()
     engine = db.make_engine(settings.database_url)
     try:
         db.migrate(engine)
@@ -173,7 +161,7 @@ def list_register(
                          count=len(customers), revealed=reveal)
             session.commit()
     except DanganError as error:
-        raise _fail(error) from error
+        raise fail(error) from error
     finally:
         engine.dispose()
 
@@ -195,5 +183,5 @@ def list_register(
                       for d in c.dossiers),
             ", ".join(c.rejected_identifiers),
         )
-    _out.print(table)
-    _out.print(f"customers {len(customers)}")
+    out.print(table)
+    out.print(f"customers {len(customers)}")

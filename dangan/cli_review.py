@@ -9,17 +9,17 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from dangan.cli_common import err, out
 from dangan.errors import DanganError, exit_code
 from dangan.settings import Settings
 
 review_app = typer.Typer(help="待审核 review queue: list it, file documents, fix types, split, merge, move.",
                          no_args_is_help=True)
-_err = Console(stderr=True)
-_out = Console(highlight=False, markup=False)
+
+
 
 
 @contextlib.contextmanager
@@ -48,9 +48,9 @@ def _decide(operation: Callable[..., list[int]], *args: object) -> None:
             s.commit()
             sync_documents(s, settings, touched)
     except DanganError as error:
-        _err.print(f"[red]错误 error:[/red] {error.reason_zh} / {error.reason_en}")
+        err.print(f"[red]错误 error:[/red] {error.reason_zh} / {error.reason_en}")
         raise typer.Exit(exit_code(error)) from error
-    _out.print(f"已更新 updated: documents {', '.join(map(str, touched)) or '-'}")
+    out.print(f"已更新 updated: documents {', '.join(map(str, touched)) or '-'}")
 
 
 @review_app.command("list")
@@ -70,8 +70,8 @@ def list_queue(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
     for item in items:
         table.add_row(str(item.document_id), item.doc_type, ",".join(map(str, item.page_ids)),
                       item.suggested_customer_no or "-", ", ".join(item.pending_dossiers) or "-", item.reason)
-    _out.print(table)
-    _out.print(f"待审核 {len(items)} 份文档 documents in review")
+    out.print(table)
+    out.print(f"待审核 {len(items)} 份文档 documents in review")
 
 
 @review_app.command("file")

@@ -55,7 +55,8 @@ def rematch_review(session: Session, settings: Settings, *, actor: str) -> list[
             continue
         customer = session.scalars(select(Customer).where(Customer.customer_no == match.customer_no)).one()
         dossier = session.scalars(select(Dossier).where(Dossier.archive_no == match.dossier_key)).one()
-        doc.state, doc.customer_id, doc.dossier_id, doc.review_reason = DocumentState.FILED, customer.id, dossier.id, None
+        doc.state, doc.customer_id, doc.dossier_id = DocumentState.FILED, customer.id, dossier.id
+        doc.review_reason = None
         doc.filed_at = utcnow()
         doc.archive_no = numbering.next_document_number(session, dossier=dossier.archive_no, doc_type=doc.doc_type)
         audit.record(session, actor, "document.rematch_file", "document", doc.id, archive_no=doc.archive_no)

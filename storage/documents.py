@@ -80,7 +80,9 @@ def _taken(session: Session) -> Any:
     return lambda number: session.scalar(select(Document.id).where(Document.archive_no == number)) is not None
 
 
-def record_plan(session: Session, job_id: int, plan: JobPlan, numbering: ArchiveNumbering, *, actor: str) -> list[Document]:
+def record_plan(
+    session: Session, job_id: int, plan: JobPlan, numbering: ArchiveNumbering, *, actor: str
+) -> list[Document]:
     """Write a job's documents and page types in the caller's transaction; certain ones get archive numbers.
 
     Only a certain customer with a determined dossier files a document; everything else waits in review
@@ -109,7 +111,8 @@ def record_plan(session: Session, job_id: int, plan: JobPlan, numbering: Archive
         if match.certain and match.dossier_key:
             dossier = session.scalars(select(Dossier).where(Dossier.archive_no == match.dossier_key)).first()
         if dossier is not None and customer is not None:
-            doc.state, doc.customer_id, doc.dossier_id, doc.filed_at = DocumentState.FILED, customer.id, dossier.id, utcnow()
+            doc.state, doc.customer_id, doc.dossier_id = DocumentState.FILED, customer.id, dossier.id
+            doc.filed_at = utcnow()
             doc.archive_no = numbering.next_document_number(
                 session, dossier=dossier.archive_no, doc_type=item.doc_type, taken=_taken(session)
             )

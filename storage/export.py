@@ -26,7 +26,9 @@ def iter_pages(session: Session, *, with_text: bool = False, batch: int = 500) -
         select(Page, Job.source_name, Job.sha256, Document, filed_customer.customer_no, Dossier.archive_no)
         .join(Job, Job.id == Page.job_id)
         .outerjoin(Document, Document.id == Page.document_id)
-        .outerjoin(filed_customer, (filed_customer.id == Document.customer_id) & (Document.state == DocumentState.FILED))
+        .outerjoin(
+            filed_customer, (filed_customer.id == Document.customer_id) & (Document.state == DocumentState.FILED)
+        )
         .outerjoin(Dossier, (Dossier.id == Document.dossier_id) & (Document.state == DocumentState.FILED))
         .order_by(Page.job_id, Page.page_no)
         .execution_options(yield_per=batch)

@@ -99,10 +99,15 @@ def file_document(
     return [doc.id]
 
 
-def set_page_type(session: Session, page_id: int, doc_type: str, *, actor: str, numbering: ArchiveNumbering) -> list[int]:
+def set_page_type(
+    session: Session, page_id: int, doc_type: str, *, actor: str, numbering: ArchiveNumbering
+) -> list[int]:
     """Correct one page's type; its document's type follows its first content page."""
     if doc_type not in DOC_TYPES:
-        raise ReviewError(f"未知文档类型 {doc_type}", f"unknown document type {doc_type!r}; known: {', '.join(DOC_TYPES)}")
+        known = ", ".join(DOC_TYPES)
+        raise ReviewError(
+            f"未知文档类型 {doc_type}（可用：{known}）", f"unknown document type {doc_type!r}; known: {known}"
+        )
     page = session.get(Page, page_id)
     if page is None:
         raise ReviewError(f"没有编号为 {page_id} 的页面", f"no page {page_id}")
@@ -128,7 +133,9 @@ def move_pages(session: Session, page_ids: Sequence[int], target_id: int, *, act
         raise ReviewError("页面编号不存在", "unknown page id")
     if any(p.job_id != target.job_id for p in pages if p is not None):
         # A document's original is cut from one scanned file; pages of another file cannot join it.
-        raise ReviewError("只能在同一扫描文件的文档之间移动页面", "pages can only move between documents of one scan file")
+        raise ReviewError(
+            "只能在同一扫描文件的文档之间移动页面", "pages can only move between documents of one scan file"
+        )
     sources = {p.document_id for p in pages if p is not None} - {target.id}
     for page in pages:
         assert page is not None

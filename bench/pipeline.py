@@ -1,0 +1,156 @@
+# ruff: noqa: T201  (a benchmark prints its figures)
+"""Pipeline bench: the OCR bench's pages through each engine alone and through `dangan ingest`; prints figures.
+
+    .venv/bin/python -m bench.pipeline                       # 40 pages, default engine, long-file figures too
+    .venv/bin/python -m bench.pipeline --pages 20 --long-pages 100 --engines rapidocr tesseract
+
+For each engine: pages/min of the engine alone (one process per core, warm, as bench.ocr_engines runs it)
+and of `dangan ingest` on the same scanned PDF (a fresh DANGAN_HOME; process start, intake, OCR, page
+images, classification, filing and commits included), their ratio, CER on Chinese and English pages for
+both, and the pipeline's seconds per page by stage. Then peak memory (RSS of dangan and its workers,
+summed) while ingesting a long scanned PDF, and born-digital pages/s through `dangan ingest`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.ocr_engines import Config, _init, _squash, _work, edit_distance, make_pages  # noqa: E402
+from dangan.settings import OcrEngineKind  # noqa: E402
+
+
+def _cer(texts: list[str], pages: list, lang: str) -> str:
+    errors = total = 0
+    for text, page in zip(texts, pages, strict=True):
+        if page.lang == lang and not page.blank:
+            truth = _squash(page.text)
+            errors += edit_distance(_squash(text), truth)
+            total += len(truth)
+    return f"{errors / total:.1%}" if total else "-"
+
+
+def engine_alone(engine: str, dpi: int, pdf: Path, pages: list, workers: int) -> tuple[float, list[str]]:
+    tasks = [(pdf, i + 1) for i in range(len(pages))]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
+                             initargs=(Config(engine, engine, dpi),)) as pool:
+        list(pool.map(_work, tasks[:workers]))  # warm: models loaded
+        started = time.perf_counter()
+        results = list(pool.map(_work, tasks))
+        wall = time.perf_counter() - started
+    return 60 * len(tasks) / wall, [r.text for r in results]
+
+
+def _env(home: Path, engine: str, dpi: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DANGAN_")}
+    env.update(DANGAN_HOME=str(home), DANGAN_OCR__ENGINE=engine, DANGAN_OCR__DPI=str(dpi))
+    return env
+
+
+def _tree_rss(pid: int) -> int:
+    """RSS in bytes of a process and its descendants (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def ingest(files: list[Path], env: dict[str, str]) -> tuple[dict, float, int]:
+    """Run `dangan ingest --json --keep` and return its summary, wall seconds and peak tree RSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "dangan.cli", "ingest", "--json", "--keep", *map(str, files)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.2)
+    wall = time.perf_counter() - started
+    out, err = proc.communicate()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"dangan ingest failed:\n{err[-3000:]}")
+    return json.loads(out), wall, peak
+
+
+def page_texts(home: Path) -> list[str]:
+    from sqlalchemy import select
+
+    from storage import db
+    from storage.models import Page
+
+    engine = db.make_engine(f"sqlite:///{home / 'dangan.db'}")
+    with db.session_factory(engine)() as s:
+        texts = list(s.scalars(select(Page.text).order_by(Page.page_no)))
+    engine.dispose()
+    return texts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--dpi", type=int, default=300)
+    parser.add_argument("--engines", nargs="+", default=[OcrEngineKind.RAPIDOCR.value])
+    parser.add_argument("--long-pages", type=int, default=500, help="0 skips the long scanned PDF")
+    parser.add_argument("--text-pages", type=int, default=1000, help="0 skips the born-digital PDF")
+    args = parser.parse_args(argv)
+    workers = os.cpu_count() or 1
+    work = Path(tempfile.mkdtemp(prefix="dangan-bench-"))
+    pdf, pages = make_pages(args.pages, args.seed, work)
+    print(f"{len(pages)} generated scans at 300 dpi, rasterised at {args.dpi} dpi; {workers} cores; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    for engine in args.engines:
+        alone, alone_texts = engine_alone(engine, args.dpi, pdf, pages, workers)
+        summary, wall, _ = ingest([pdf], _env(work / f"home-{engine}", engine, args.dpi))
+        piped = 60 * summary["pages"] / wall
+        texts = page_texts(work / f"home-{engine}")
+        n = max(1, summary["pages"])
+        stages = ", ".join(f"{k} {v / n:.3f}" for k, v in sorted(summary["stage_seconds"].items()))
+        print(f"{engine}: engine alone {alone:.1f} pages/min (CER zh {_cer(alone_texts, pages, 'zh')}, "
+              f"en {_cer(alone_texts, pages, 'en')}); dangan ingest {piped:.1f} pages/min by the clock, process "
+              f"start included (CER zh {_cer(texts, pages, 'zh')}, en {_cer(texts, pages, 'en')}); "
+              f"ratio {piped / alone:.2f}", flush=True)
+        print(f"  pipeline seconds per page by stage (worker time; 2 workers run at once): {stages}; "
+              f"rest (intake, classification, filing, commits, start-up) "
+              f"{max(0.0, wall * workers / n - sum(summary['stage_seconds'].values()) / n):.3f}", flush=True)
+    if args.long_pages:
+        import corpus
+
+        long_pdf = work / "long-scan.pdf"
+        corpus.scanned_pdf(long_pdf, args.long_pages, seed=5, dpi=150)
+        summary, wall, peak = ingest([long_pdf], _env(work / "home-long", args.engines[0], args.dpi))
+        print(f"long scanned PDF: {summary['pages']} pages in {wall:.0f} s, peak RSS of dangan and its workers "
+              f"{peak / 2**20:.0f} MiB (goal <= 1024)", flush=True)
+    if args.text_pages:
+        import corpus
+
+        text_pdf = work / "born-digital.pdf"
+        corpus.text_pdf(text_pdf, args.text_pages, seed=8)
+        summary, wall, peak = ingest([text_pdf], _env(work / "home-text", args.engines[0], args.dpi))
+        print(f"born-digital PDF: {summary['pages']} pages in {wall:.1f} s = {summary['pages'] / wall:.0f} pages/s "
+              f"through dangan ingest, process start included (goal >= 50); text layer "
+              f"{summary['text_layer_pages']}; peak RSS {peak / 2**20:.0f} MiB", flush=True)
+    print(f"work folder: {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
