@@ -42,7 +42,9 @@ def import_customers(settings: Settings, csv_path: Path) -> None:
 
 
 @pytest.fixture
-def filed(settings: Settings, tmp_path: Path) -> tuple[Settings, list[corpus.PageTruth], Path]:
+def filed(settings: Settings, tmp_path: Path, database_url: str) -> tuple[Settings, list[corpus.PageTruth], Path]:
+    """A generated corpus imported and filed, on SQLite and on PostgreSQL."""
+    settings.database_url = database_url
     out = tmp_path / "corpus"
     manifest = corpus.generate(out, seed=11, customers=4, formats=["text_pdf"])
     with_dealer(settings, out)
@@ -115,7 +117,7 @@ def test_export_pages_gives_one_record_per_page_with_its_decision(filed) -> None
     from storage.export import PAGE_FIELDS
 
     settings, truth, _ = filed
-    env = {"DANGAN_HOME": str(settings.home)}
+    env = {"DANGAN_HOME": str(settings.home), "DANGAN_DATABASE_URL": settings.database_url}
     out = CliRunner().invoke(app, ["export", "pages", "--with-text"], env=env)
     assert out.exit_code == 0, out.output
     records = [json.loads(line) for line in out.stdout.splitlines()]
@@ -223,7 +225,7 @@ def test_review_cli_files_a_document_and_writes_its_dossier_objects(filed) -> No
     from dangan.cli import app
 
     settings, _, _ = filed
-    env = {"DANGAN_HOME": str(settings.home)}
+    env = {"DANGAN_HOME": str(settings.home), "DANGAN_DATABASE_URL": settings.database_url}
     listed = CliRunner().invoke(app, ["review", "list", "--json"], env=env)
     assert listed.exit_code == 0, listed.output
     item = next(i for i in json.loads(listed.stdout) if i["pending_dossiers"])
@@ -275,7 +277,8 @@ def test_a_register_import_files_documents_of_customers_it_adds(settings: Settin
         return int(n or 0)
 
     assert filed_pages_of(late) == 0  # never replaced by a similar customer
-    env = {"DANGAN_HOME": str(settings.home), "DANGAN_CLASSIFY__DEALER_USCC": settings.classify.dealer_uscc,
+    env = {"DANGAN_HOME": str(settings.home), "DANGAN_DATABASE_URL": settings.database_url,
+           "DANGAN_CLASSIFY__DEALER_USCC": settings.classify.dealer_uscc,
            "DANGAN_CLASSIFY__DEALER_PHONES": settings.classify.dealer_phones}
     result = CliRunner().invoke(app, ["customers", "import", str(out / "customers.csv")], env=env)
     assert result.exit_code == 0, result.output
