@@ -10,7 +10,7 @@ from datetime import date
 from classify.doctype import BLANK, Classification, Rules, classify_page
 from classify.duplicates import Earlier, find_duplicate
 from classify.matching import EvidenceStatus, Match, Register, Strength, match_document, page_customer_keys
-from classify.segment import PageFacts, page_number, segment_pages
+from classify.segment import PageFacts, Segment, page_number, segment_pages
 from dangan.records import OcrLine
 
 
@@ -75,7 +75,7 @@ def plan_job(pages: Sequence[PageInput], rules: Rules, register: Register, *, to
         for p in ordered
     ]
     documents = []
-    for segment in segment_pages(facts):
+    for segment in set_blank_sheets_apart(segment_pages(facts), [f.is_blank for f in facts]):
         members = [ordered[i] for i in segment.pages]
         content = [types[p.page_no] for p in members if types[p.page_no].doc_type != BLANK]
         confidence = min((c.confidence for c in content), default=types[members[0].page_no].confidence)
@@ -85,6 +85,39 @@ def plan_job(pages: Sequence[PageInput], rules: Rules, register: Register, *, to
                          segment.reason, match)
         )
     return JobPlan(types, tuple(apply_scan_context(documents)))
+
+
+def is_duplex(blank: Sequence[bool]) -> bool:
+    """A duplex scan of papers printed on one side: most backs (even pages) are blank."""
+    backs = blank[1::2]
+    return len(backs) >= 2 and sum(backs) >= 0.6 * len(backs)
+
+
+def set_blank_sheets_apart(segments: Sequence[Segment], blank: Sequence[bool]) -> list[Segment]:
+    """In a duplex scan, a blank sheet (blank front, page 1, 3, 5...) with its back is a document of its own.
+
+    Segmentation attaches every blank page to the document before it, which is right for a duplex back
+    but would file an empty separator sheet into the previous customer's dossier. A blank front cannot be a
+    page of a document, so the sheet is set apart; it goes to review like any page without evidence.
+    """
+    if not is_duplex(blank):
+        return list(segments)
+    apart: set[int] = set()
+    for front in range(0, len(blank), 2):
+        if blank[front] and (front + 1 >= len(blank) or blank[front + 1]):
+            apart.update(i for i in (front, front + 1) if i < len(blank))
+    if not apart:
+        return list(segments)
+    out: list[Segment] = []
+    for segment in segments:
+        kept = tuple(i for i in segment.pages if i not in apart)
+        if kept:
+            out.append(dataclasses.replace(segment, pages=kept))
+    sheets: dict[int, list[int]] = {}
+    for i in sorted(apart):
+        sheets.setdefault(i - i % 2, []).append(i)
+    out += [Segment(tuple(pages), BLANK, "blank sheet in a duplex scan") for pages in sheets.values()]
+    return sorted(out, key=lambda seg: seg.pages[0])
 
 
 def _agrees_only_with(match: Match, customer_no: str) -> bool:
@@ -135,7 +168,7 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
                     reason=f"{match.reason}; dossier {key} as for the other documents of this scan",
                 ))
     for i, doc in enumerate(docs):
-        if doc.match.customer_no or doc.match.evidence:
+        if doc.match.customer_no or doc.match.evidence or doc.doc_type == BLANK:
             continue
         around = [docs[j].match for j in (i - 1, i + 1) if 0 <= j < len(docs)]
         if around and all(m.certain for m in around) and len({m.customer_no for m in around}) == 1:

@@ -18,6 +18,10 @@ _PAGE_NUMBER = (
 )
 
 
+# A footer or header line that is only a number between dashes: "- 2 -", "— 2 —".
+_DASHED_PAGE_LINE = re.compile(r"^[-—–－]\s*(\d{1,2})\s*[-—–－]$")
+
+
 def page_number(text: str) -> int | None:
     """The page's own number within its document, when it prints one (第2页 / 共3页, Page 2 of 3).
 
@@ -30,6 +34,10 @@ def page_number(text: str) -> int | None:
     Returns:
         The number (1 for a first page), or None.
     """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines[-3:] + lines[:2]:
+        if dashed := _DASHED_PAGE_LINE.match(line):
+            return int(dashed.group(1)) or None
     flat = rule_text(text)
     for part in (flat[-400:], flat[:200]):
         for pattern in _PAGE_NUMBER:

@@ -33,6 +33,8 @@ def dossier_facts(session: Session) -> list[DossierFacts]:
         if doc.state == DocumentState.FILED and doc.dossier_id is not None:
             filed[doc.dossier_id].append(DocumentFact(doc.doc_type, doc.archive_no or ""))
             continue
+        if doc.doc_type == "blank":
+            continue  # an empty sheet can fill no requirement
         targets = list(doc.pending_dossiers or ()) or open_by_customer_no.get(doc.suggested_customer_no or "", [])
         for archive_no in targets:
             pending[archive_no].append(PendingFact(doc.doc_type, doc.review_reason or ""))

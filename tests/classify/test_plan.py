@@ -48,3 +48,25 @@ def test_a_document_without_evidence_is_only_suggested_never_filed() -> None:
     assert docs[1].match.customer_no == "KH1" and docs[1].needs_review
     mixed = apply_scan_context([_doc(_certain("KH1")), _doc(_nothing()), _doc(_certain("KH2"))])
     assert mixed[1].match.customer_no is None
+
+
+def test_a_blank_sheet_in_a_duplex_scan_is_set_apart_and_backs_stay() -> None:
+    from classify.plan import set_blank_sheets_apart
+    from classify.segment import Segment
+
+    #            p1 contract, back, p2 contract, back, blank sheet front, its back, invoice, back
+    blank = [False, True, False, True, True, True, False, True]
+    segments = [Segment((0, 1, 2, 3, 4, 5), "contract", "title"), Segment((6, 7), "invoice", "title")]
+    out = set_blank_sheets_apart(segments, blank)
+    assert [s.pages for s in out] == [(0, 1, 2, 3), (4, 5), (6, 7)]
+    assert out[1].doc_type == "blank"
+    simplex = [False, True, False, False]  # not duplex: a blank page stays with its document
+    assert set_blank_sheets_apart([Segment((0, 1, 2, 3), "contract", "t")], simplex)[0].pages == (0, 1, 2, 3)
+
+
+def test_dashed_footer_page_numbers_are_read() -> None:
+    from classify.segment import page_number
+
+    assert page_number("合同编号：JD2024110493\n第七条 合同生效\n日期：2024-10-18\n- 2 -") == 2
+    assert page_number("Terms\n— 3 —") == 3
+    assert page_number("单价 - 2 - 件") is None
