@@ -141,8 +141,8 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
       a neighbouring document of the file is certainly that customer's: two independent good indications;
     - a certain customer with several open dossiers (an ID copy) goes to the one dossier every certain
       document of the file went to, when they all went to one of those dossiers;
-    - a document with no evidence at all whose neighbours in the file are all certainly one customer's is
-      suggested for that customer, which keeps it in review but shows it as pending in that customer's dossiers.
+    - a document with no evidence at all next to certain documents stays in review, suggested for their
+      customer when they agree, and shows as pending in their dossiers (which report it as not yet complete).
     """
     docs = list(documents)
     for i, doc in enumerate(docs):
@@ -171,11 +171,16 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
         if doc.match.customer_no or doc.match.evidence or doc.doc_type == BLANK:
             continue
         around = [docs[j].match for j in (i - 1, i + 1) if 0 <= j < len(docs)]
-        if around and all(m.certain for m in around) and len({m.customer_no for m in around}) == 1:
-            docs[i] = dataclasses.replace(doc, match=dataclasses.replace(
-                doc.match, customer_no=around[0].customer_no,
-                reason=f"{doc.match.reason}; suggested: the documents next to it in this scan are that customer's",
-            ))
+        if not around or not all(m.certain for m in around):
+            continue
+        customers = {m.customer_no for m in around}
+        dossiers = tuple(dict.fromkeys(m.dossier_key for m in around if m.dossier_key))
+        suggested = customers.pop() if len(customers) == 1 else None
+        note = ("the documents next to it in this scan are that customer's" if suggested
+                else "it lies between documents of two customers in this scan")
+        docs[i] = dataclasses.replace(doc, match=dataclasses.replace(
+            doc.match, customer_no=suggested, pending_dossiers=dossiers, reason=f"{doc.match.reason}; suggested: {note}",
+        ))
     return docs
 
 

@@ -46,8 +46,9 @@ def test_pending_dossier_resolved_only_when_the_scan_names_one_of_them() -> None
 def test_a_document_without_evidence_is_only_suggested_never_filed() -> None:
     docs = apply_scan_context([_doc(_certain("KH1")), _doc(_nothing()), _doc(_certain("KH1"))])
     assert docs[1].match.customer_no == "KH1" and docs[1].needs_review
-    mixed = apply_scan_context([_doc(_certain("KH1")), _doc(_nothing()), _doc(_certain("KH2"))])
-    assert mixed[1].match.customer_no is None
+    mixed = apply_scan_context([_doc(_certain("KH1", "DA-1")), _doc(_nothing()), _doc(_certain("KH2", "DA-2"))])
+    assert mixed[1].match.customer_no is None and mixed[1].needs_review
+    assert mixed[1].match.pending_dossiers == ("DA-1", "DA-2")  # pending in both until a person decides
 
 
 def test_a_blank_sheet_in_a_duplex_scan_is_set_apart_and_backs_stay() -> None:
