@@ -179,7 +179,8 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
         note = ("the documents next to it in this scan are that customer's" if suggested
                 else "it lies between documents of two customers in this scan")
         docs[i] = dataclasses.replace(doc, match=dataclasses.replace(
-            doc.match, customer_no=suggested, pending_dossiers=dossiers, reason=f"{doc.match.reason}; suggested: {note}",
+            doc.match, customer_no=suggested, pending_dossiers=dossiers,
+            reason=f"{doc.match.reason}; suggested: {note}",
         ))
     return docs
 
