@@ -14,8 +14,9 @@ worker rasterises its page at the dpi under test, as the ingest workers do. Per 
 pages/min on all cores (by the clock, and as the CPU time per page allows when the machine is not shared),
 wall seconds per page for each stage, CER on Chinese and on English pages (pooled: edit distance over
 truth length, whitespace removed, NFKC; and the same ignoring reading order), identifiers found exactly
-(ID numbers, USCC, VINs, phones), orientation right, and blanks skipped; then text-layer pages/s on a
-long born-digital PDF.
+(ID numbers, USCC, VINs, phones), orientation right, blanks skipped, and the 1-minute load average
+before and after the run (the bench's own two workers count 2: more means the machine was shared, and
+the clock figures suffer first); then text-layer pages/s on a long born-digital PDF.
 """
 
 from __future__ import annotations
@@ -213,9 +214,11 @@ def run_config(config: Config, pdf: Path, pages: list[BenchPage], workers: int) 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(config,)) as pool:
         list(pool.map(_work, tasks[:workers]))  # warm-up: engines loaded, first inference done
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         results = list(pool.map(_work, tasks))
         wall = time.perf_counter() - started
+        load_after = os.getloadavg()[0]
 
     errors: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     keys_found = keys_total = oriented = turned = blanks_skipped = blanks = 0
@@ -251,7 +254,8 @@ def run_config(config: Config, pdf: Path, pages: list[BenchPage], workers: int) 
         f"({workers * 60 / cpu:5.1f} by CPU time, "
         f"{cpu:.2f} CPU s/page) | wall s/page {stages} | CER zh {cer.get('zh', '-')} en {cer.get('en', '-')} "
         f"(order-free zh {bag.get('zh', '-')} en {bag.get('en', '-')}) | keys {keys_found}/{keys_total} | "
-        f"orientation {oriented}/{n - blanks} ({turned} turned) | blanks skipped {blanks_skipped}/{blanks}",
+        f"orientation {oriented}/{n - blanks} ({turned} turned) | blanks skipped {blanks_skipped}/{blanks} | "
+        f"load {load_before:.1f} -> {load_after:.1f} on {os.cpu_count()} cores",
         flush=True,
     )
 

@@ -12,6 +12,7 @@ import numpy as np
 from dangan.errors import ConfigError
 from dangan.records import OcrLine
 from ocr.engine import OrientationGuess
+from ocr.layout import MIN_LENGTH_HEIGHTS, Rule, content_box, find_rules, ink_mask
 from ocr.lines import Piece, group_lines
 
 if TYPE_CHECKING:
@@ -33,13 +34,27 @@ MODEL_FILES = {
 # lines from that copy.) Finding line boxes needs far less resolution than reading them, and detection
 # cost grows with the square of the side. bench/ocr_engines.py, 40 corpus pages, CPU s/page for the
 # whole stage: 1024 px 2.39, 1280 px 2.52, 1600 px 2.83, 2000 px 3.37, with the same CER (2.2-2.5 %
-# order-free, Chinese) and every identifier found. 1280 keeps a margin for small print.
+# order-free, Chinese) and every identifier found. 1280 keeps a margin for small print. Measured again with
+# reading order and REC_MIN_WIDTH: 1024 px saves 0.12 CPU s/page (1.80 against 1.92) at the same CER on
+# those pages, but on 20 others ordered Chinese CER rose from 5.2 to 6.6 % (order-free 2.45 to 2.80 %):
+# the smaller copy merges and splits more boxes.
 DET_MAX_SIDE = 1280
+# rapidocr's detector enlarges images whose short side is under this; kept for small photos.
+DET_MIN_SIDE = 736
+# Detection sees the page's content plus this margin (pixels of the detection copy, about 3 text heights).
+CONTENT_MARGIN = 64
 # Orientation check: detection on a smaller copy, then the line classifier on the longest lines.
 ORIENTATION_SIDE = 1024
 ORIENTATION_LINES = 16
 # Lines scored below this by the recogniser are dropped (rapidocr's own default `text_score`).
 MIN_LINE_SCORE = 0.5
+# The recogniser scales each line to this height and pads it to at least REC_MIN_WIDTH. rapidocr's
+# default minimum, 320 px, pads a two-character label or a lone digit to the width of a long line, and
+# recognition cost grows with the width: most boxes on forms are short. At 48 px (no padding beyond
+# one square) recognition took 30 % less time with the same CER and identifiers (bench/ocr_engines.py,
+# 20 pages: 1.90 -> 1.33 s/page; the model takes any width).
+REC_HEIGHT = 48
+REC_MIN_WIDTH = 48
 
 
 def model_dir() -> Path:
@@ -64,9 +79,10 @@ class RapidOcrEngine:
     reasons: detection runs on a reduced copy while lines are cut from the full page (`DET_MAX_SIDE`);
     the per-line 0°/180° classifier is skipped when reading (it flips single lines of an upside-down page
     into the right reading but the wrong order; `read_page` turns whole pages instead) and used for the
-    cheap orientation check; and lines are recognised one at a time, which on one thread was 25 % faster
-    than rapidocr's batches of 6 (no padding to the widest line of a batch). These are attributes of
-    rapidocr 3.10.0, pinned for that reason.
+    cheap orientation check; and lines are recognised one at a time, without padding to a minimum width
+    (`REC_MIN_WIDTH`): on one thread that was faster than batches of 4, 6 or 8 lines of similar widths,
+    which are padded to the widest of the batch. These are attributes of rapidocr 3.10.0, pinned for
+    that reason.
 
     `settings.languages` does not apply: the recognition model reads Chinese and English together.
     """
@@ -109,7 +125,12 @@ class RapidOcrEngine:
             "Det.model_path": str(paths["det"]),
             "Rec.model_path": str(paths["rec"]),
             "Cls.model_path": str(paths["cls"]),
+            # Detection sees the image as given (`_detection_scale`): rapidocr would scale a cut-out
+            # of a page up to its 736 px minimum side.
+            "Det.limit_type": "max",
+            "Det.limit_side_len": 1 << 20,
             "Rec.rec_batch_num": 1,
+            "Rec.rec_img_shape": [3, REC_HEIGHT, REC_MIN_WIDTH],
             "Global.use_cls": False,
             "Global.log_level": "error",
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
@@ -135,30 +156,51 @@ class RapidOcrEngine:
     def recognize(self, image: np.ndarray) -> list[OcrLine]:
         """Read a page; see `OcrEngine.recognize`.
 
+        Detection sees the reduced copy cut to the part that holds ink (`ocr.layout.content_box`):
+        its cost grows with the area, and margins and empty space are a fifth of a page on average, two
+        thirds of an ID card copy (detection 0.43 -> 0.36 s/page on the bench pages, CER unchanged
+        within its noise). The same ink mask gives the ruling lines for the reading order.
+
         Args:
             image: An upright 2-D uint8 page.
 
         Returns:
-            Lines in reading order: boxes grouped by vertical centre, then left to right.
+            Lines in reading order (`ocr.lines.group_lines`).
         """
-        boxes = self._detect(image, self._det_max_side)
+        scale = _detection_scale(image.shape[:2], self._det_max_side)
+        small = _resize(image, scale)
+        ink = ink_mask(small)
+        x0, y0, x1, y1 = _whole_blocks(content_box(ink, CONTENT_MARGIN), small.shape)
+        boxes = self._detect(small[y0:y1, x0:x1])
         if not len(boxes):
             return []
-        crops = []
+        boxes = (boxes + np.array([x0, y0], np.float32)) / scale
+        crops, angles, vertical = [], [], []
         for box in boxes:
+            corners = _clockwise(box)
             crop = _crop(image, box)
-            if crop.shape[0] >= 1.5 * crop.shape[1]:  # a vertical line of text: read it lying down
+            upright = crop.shape[0] >= 1.5 * crop.shape[1]
+            if upright:  # a vertical line of text: read it lying down
                 crop = np.rot90(crop)
             crops.append(cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_GRAY2BGR))
+            dx, dy = corners[1] - corners[0]
+            angles.append(float(np.degrees(np.arctan2(-dy, dx))))
+            vertical.append(upright)
         result = self._rec(self._rec_input(img=crops))
         pieces = []
-        for box, text, score in zip(boxes, result.txts or (), result.scores or (), strict=False):
+        for box, angle, upright, text, score in zip(
+            boxes, angles, vertical, result.txts or (), result.scores or (), strict=False
+        ):
             if score < MIN_LINE_SCORE or not text.strip():
                 continue
             left, top = np.floor(box.min(axis=0)).astype(int)
             right, bottom = np.ceil(box.max(axis=0)).astype(int)
-            pieces.append(Piece(text, float(score), (int(left), int(top), int(right), int(bottom))))
-        return group_lines(pieces)
+            bounds = (int(left), int(top), int(right), int(bottom))
+            pieces.append(Piece(text, float(score), bounds, angle, upright))
+        heights = boxes[..., 1].max(axis=1) - boxes[..., 1].min(axis=1)
+        found = find_rules(ink, MIN_LENGTH_HEIGHTS * scale * float(np.median(heights)))
+        rules = [Rule(round(r.left / scale), round(r.right / scale), round(r.y / scale)) for r in found]
+        return group_lines(pieces, rules)
 
     def detect_orientation(self, image: np.ndarray) -> OrientationGuess:
         """Detection boxes for the axis, the 0°/180° line classifier for the direction; about 0.2 s.
@@ -173,9 +215,8 @@ class RapidOcrEngine:
         Returns:
             The clockwise rotation to apply and the share of the vote that carried it (0 without lines).
         """
-        scale = min(1.0, ORIENTATION_SIDE / max(image.shape[:2]))
-        small = _resize(image, scale)
-        boxes = self._detect(small, ORIENTATION_SIDE)
+        small = _resize(image, _detection_scale(image.shape[:2], ORIENTATION_SIDE))
+        boxes = self._detect(small)
         if not len(boxes):
             return OrientationGuess(0, 0.0)
         extent = boxes.max(axis=1) - boxes.min(axis=1)  # (n, 2): width, height of each box
@@ -207,18 +248,39 @@ class RapidOcrEngine:
             (base + (180 if flipped else 0)) % 360, abs(votes["0"] - votes["180"]) / total
         )
 
-    def _detect(self, image: np.ndarray, max_side: int) -> np.ndarray:
+    def _detect(self, image: np.ndarray) -> np.ndarray:
         """Text boxes, (n, 4, 2) float32 corner points clockwise from top-left, in `image` pixels."""
-        scale = min(1.0, max_side / max(image.shape[:2]))
-        small = _resize(image, scale)
-        found = self._det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+        found = self._det(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
         if found.boxes is None or not len(found.boxes):
             return np.zeros((0, 4, 2), np.float32)
-        return (np.asarray(found.boxes, np.float32) / scale).astype(np.float32)
+        return np.asarray(found.boxes, np.float32)
+
+
+def _whole_blocks(box: tuple[int, int, int, int] | None, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The content box grown to a multiple of 32 px each way where the image allows (the detector
+    rounds its input to multiples of 32 by resizing: a cut-out of a few hundred pixels would be
+    stretched by several per cent); the whole image if there is no box."""
+    height, width = shape[:2]
+    if box is None:
+        return 0, 0, width, height
+    left, top, right, bottom = box
+    wide, high = -(-(right - left) // 32) * 32, -(-(bottom - top) // 32) * 32
+    right, bottom = min(width, left + wide), min(height, top + high)
+    return max(0, right - wide), max(0, bottom - high), right, bottom
+
+
+def _detection_scale(shape: tuple[int, ...], max_side: int) -> float:
+    """The scale of the copy text detection sees: long side at most `max_side`, but short side at least
+    `DET_MIN_SIDE` (a small photo is enlarged, as rapidocr's own detector would)."""
+    scale = min(1.0, max_side / max(shape))
+    return max(scale, DET_MIN_SIDE / min(shape)) if min(shape) * scale < DET_MIN_SIDE else scale
 
 
 def _resize(image: np.ndarray, scale: float) -> np.ndarray:
-    if scale >= 1.0:
+    if scale > 1.0:
+        size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+        return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+    if scale == 1.0:
         return image
     size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)

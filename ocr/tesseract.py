@@ -1,4 +1,4 @@
-"""Tesseract through pytesseract: `--psm 3` layout analysis, one thread, lines regrouped into page rows."""
+"""Tesseract through pytesseract: `--psm 3` layout analysis, one thread, lines put in reading order."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytesseract
 from dangan.errors import ConfigError
 from dangan.records import OcrLine
 from ocr.engine import OrientationGuess
+from ocr.layout import MIN_LENGTH_HEIGHTS, page_rules
 from ocr.lines import Piece, group_lines
 from ocr.text import join_tokens
 
@@ -80,8 +81,9 @@ class TesseractEngine:
         """Read a page; see `OcrEngine.recognize`.
 
         Tesseract's lines (block, paragraph, line) are joined from its words without the spaces it puts
-        between Chinese characters, then regrouped into page rows, so that a form's label and value,
-        which Tesseract often puts in separate blocks, come out on one line as with RapidOCR.
+        between Chinese characters, then put in reading order by `group_lines` from their boxes and the
+        page's ruling lines, as with RapidOCR: Tesseract's own blocks often separate a form's label from
+        its value, so they are not used.
 
         Args:
             image: An upright 2-D uint8 page.
@@ -97,7 +99,11 @@ class TesseractEngine:
                 output_type=pytesseract.Output.DICT,
                 timeout=PAGE_TIMEOUT_S,
             )
-        return group_lines(_pieces(data))
+        pieces = _pieces(data)
+        if not pieces:
+            return []
+        heights = sorted(p.box[3] - p.box[1] for p in pieces)
+        return group_lines(pieces, page_rules(image, MIN_LENGTH_HEIGHTS * heights[len(heights) // 2]))
 
     def detect_orientation(self, image: np.ndarray) -> OrientationGuess:
         """Tesseract OSD (`--psm 0`): right on every one of 62 test pages at 300 dpi, but 0.9 s a page.
