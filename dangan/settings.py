@@ -64,6 +64,23 @@ class ObjectSettings(BaseModel):
     path: Path | None = None  # local folder; default DANGAN_HOME/objects
 
 
+class SearchKind(StrEnum):
+    TANTIVY = "tantivy"  # embedded, in DANGAN_HOME
+    OPENSEARCH = "opensearch"
+    ELASTICSEARCH = "elasticsearch"
+
+
+class SearchSettings(BaseModel):
+    """DANGAN_SEARCH__*: the full-text index of pages."""
+
+    kind: SearchKind = SearchKind.TANTIVY
+    path: Path | None = None  # tantivy: default DANGAN_HOME/index
+    writer_heap_mb: int = Field(128, ge=16)  # tantivy: memory of the single writer
+    url: str = ""  # opensearch / elasticsearch: e.g. https://user:pass@search.example:9200
+    index_name: str = "dangan-pages"
+    verify_certs: bool = True
+
+
 #: Codes per document type in document archive numbers (`DA-2025-000123-HT-01`).
 DOCUMENT_TYPE_CODES = {
     "contract": "HT", "invoice": "FP", "id_copy": "SF", "inspection_sheet": "JC", "other": "QT",
@@ -164,6 +181,7 @@ class Settings(BaseSettings):
     objects: ObjectSettings = Field(default_factory=ObjectSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     classify: ClassifySettings = Field(default_factory=ClassifySettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:
@@ -175,6 +193,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.home / 'dangan.db'}"
         if self.objects.path is None:
             self.objects.path = self.home / "objects"
+        if self.search.path is None:
+            self.search.path = self.home / "index"
         return self
 
     @property
