@@ -21,6 +21,7 @@ from storage.documents import Document, DocumentState, document_pages
 from storage.filing import (
     DocumentManifest,
     DocumentObjects,
+    IntakeFile,
     ManifestPage,
     ScanPage,
     delete_dossier_objects,
@@ -80,11 +81,13 @@ def _placeholder() -> bytes:
     return _BLANK_JPEG
 
 
-def write_document_objects(session: Session, store: ObjectStore, settings: Settings, doc: Document) -> list[str]:
+def write_document_objects(session: Session, store: ObjectStore, settings: Settings, doc: Document,
+                           intake_file: IntakeFile | None = None) -> list[str]:
     """Bring a document's objects in line with its rows: its own original, and its dossier objects if filed.
 
     Idempotent, so a restart after a crash simply calls it again. Returns object keys that became
     obsolete (an earlier original of a document whose pages changed); delete them after committing.
+    `intake_file` is the job's intake file, opened once for all its documents.
     """
     job = session.get_one(Job, doc.job_id)
     pages = document_pages(session, doc.id)
@@ -97,7 +100,7 @@ def write_document_objects(session: Session, store: ObjectStore, settings: Setti
             raise DanganError("原始扫描文件已退役，无法重建文档原件",
                               "the intake original was retired; the document original cannot be rebuilt")
         extract_document_original(store, intake, job.media_type or "", page_nos, key,
-                                  max_page_pixels=settings.intake.max_page_pixels)
+                                  max_page_pixels=settings.intake.max_page_pixels, intake_file=intake_file)
         if doc.original_key:
             obsolete.append(doc.original_key)
         doc.original_key, doc.original_media_type = key, job.media_type

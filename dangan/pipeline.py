@@ -26,9 +26,10 @@ from dangan.records import JobState, OcrLine, PageRecord, PageTask, StageError, 
 from dangan.settings import Settings
 from ingest import intake
 from ingest.pages import inspect_file
-from ingest.workers import make_pool
+from ingest.workers import make_pool, ready
 from storage import db, documents, jobs
 from storage.archive_numbers import ArchiveNumbering
+from storage.filing import IntakeFile
 from storage.jobs import ClaimKind
 from storage.models import Job, Page
 from storage.objects import ObjectStore, make_object_store, original_key, sha256_file
@@ -176,6 +177,7 @@ class Pipeline:
                 self.summary.already_done += 1
             self._retire(claim.job_id, path, sha)
             return
+        self._start_workers()
         if claim.kind is ClaimKind.RESUME:
             self.summary.resumed += 1
             with self.sessions() as s:
@@ -241,6 +243,15 @@ class Pipeline:
             self._pool = make_pool(self.settings)
         return self._pool
 
+    def _start_workers(self) -> None:
+        """Start the workers before storing and inspecting the file, so that they load their OCR
+        engines meanwhile (the pool starts its processes on the first task it is given)."""
+        if self._pool is None:
+            try:
+                self._pool_or_start().submit(ready)
+            except BrokenProcessPool:
+                self._restart_pool()
+
     def _fill(self) -> None:
         # After a worker died, the pages that were in flight are re-read one at a time to find the culprit.
         if self._suspects:
@@ -274,6 +285,7 @@ class Pipeline:
         alone = len(self._inflight) == 1
         finished, _ = wait(list(self._inflight), timeout=timeout, return_when=FIRST_COMPLETED)
         broken = False
+        pages: list[PageRecord] = []
         for future in finished:
             task = self._inflight.pop(future)
             try:
@@ -286,10 +298,12 @@ class Pipeline:
                 else:
                     self._suspects.append(task)
                     continue
-            self._save(page)
+            pages.append(page)
         if broken:
             self._restart_pool()
-        self._fill()
+        self._fill()  # the workers go on while these pages are committed
+        if pages:
+            self._save(pages)
 
     def _restart_pool(self) -> None:
         """A worker process died (a hostile page can crash a decoder): the pages it took are suspects."""
@@ -305,17 +319,20 @@ class Pipeline:
         self.summary.seconds = time.perf_counter() - self._started
         return self.summary
 
-    def _save(self, page: PageRecord) -> None:
+    def _save(self, pages: list[PageRecord]) -> None:
+        """Commit pages that finished together in one transaction, then finish the jobs they complete."""
         with self.sessions() as s:
-            jobs.save_page(s, page)
+            for page in pages:
+                jobs.save_page(s, page)
             s.commit()
-        crash_point("page_saved")
-        self.summary.add_page(page)
-        self.listener("page", {"job_id": page.job_id, "page_no": page.page_no, "status": page.status})
-        run = self._runs[page.job_id]
-        run.remaining -= 1
-        if run.remaining == 0:
-            self._finish(run)
+        for page in pages:
+            crash_point("page_saved")
+            self.summary.add_page(page)
+            self.listener("page", {"job_id": page.job_id, "page_no": page.page_no, "status": page.status})
+            run = self._runs[page.job_id]
+            run.remaining -= 1
+            if run.remaining == 0:
+                self._finish(run)
 
     def _finish(self, run: _JobRun) -> None:
         self._file(run.job_id)
@@ -350,9 +367,10 @@ class Pipeline:
                 self.summary.add_plan(plan)
             crash_point("documents_recorded")
             obsolete: list[str] = []
-            for doc in documents.job_documents(s, job_id):
-                obsolete += write_document_objects(s, self.store, self.settings, doc)
-                crash_point("document_objects")
+            with IntakeFile(self.store, original_key(s.get_one(Job, job_id).sha256)) as intake_file:
+                for doc in documents.job_documents(s, job_id):
+                    obsolete += write_document_objects(s, self.store, self.settings, doc, intake_file)
+                    crash_point("document_objects")
             s.commit()
         for key in obsolete:
             self.store.delete(key)

@@ -26,14 +26,31 @@ class _WorkerState:
     settings: Settings
     store: object
     _engine: object = None
+    _loading: threading.Thread | None = None
+    _load_error: BaseException | None = None
+
+    def start_loading(self) -> None:
+        """Build the OCR engine in the background while the first file is still being stored: the
+        models take about a second to load, which would otherwise delay the first page of every run."""
+        self._loading = threading.Thread(target=self._load, name="load-ocr-engine", daemon=True)
+        self._loading.start()
+
+    def _load(self) -> None:
+        from ocr import make_engine
+
+        try:
+            self._engine = make_engine(self.settings.ocr)
+        except BaseException as exc:  # raised again where the engine is used, with the page that needed it
+            self._load_error = exc
 
     @property
     def engine(self) -> object:
-        """Built on first use: a batch of born-digital PDFs never pays for loading OCR models."""
-        if self._engine is None:
-            from ocr import make_engine
-
-            self._engine = make_engine(self.settings.ocr)
+        if self._loading is None:
+            self.start_loading()
+        assert self._loading is not None
+        self._loading.join()
+        if self._load_error is not None:
+            raise self._load_error
         return self._engine
 
 
@@ -42,14 +59,19 @@ _state: _WorkerState | None = None
 
 
 def init_worker(settings: Settings) -> None:
-    """Process initializer: one object store (and, lazily, one OCR engine) per worker process."""
+    """Process initializer: one object store and one OCR engine (loading in the background) per worker."""
     global _state
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from storage.objects import make_object_store
 
     _state = _WorkerState(settings, make_object_store(settings.objects))
+    _state.start_loading()
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def ready() -> None:
+    """A no-op task: submitting it makes the pool start its workers (and load their engines) now."""
 
 
 def _exit_with_parent(parent: int) -> None:

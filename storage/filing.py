@@ -24,7 +24,7 @@ from PIL import Image
 
 from dangan.errors import CorruptFileError, ImageTooLargeError
 from dangan.records import OcrLine, TextSource
-from storage._pdf import ScanPage, build_searchable_pdf, copy_pdf_pages
+from storage._pdf import PdfPageSource, ScanPage, build_searchable_pdf
 from storage.objects import ObjectStore, check_key
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "DocumentManifest",
     "DocumentObjects",
     "ManifestPage",
+    "IntakeFile",
     "ScanPage",
     "delete_dossier_objects",
     "document_manifest",
@@ -57,6 +58,31 @@ PNG = "image/png"
 # --- 1. the document's own original -------------------------------------------------------------------------
 
 
+class IntakeFile(contextlib.ExitStack):
+    """An intake file fetched from the store once (and, a PDF, opened once) for all its documents' originals.
+
+    Use as a context manager around the extraction of every document of one job.
+    """
+
+    def __init__(self, store: ObjectStore, key: str) -> None:
+        super().__init__()
+        self.store, self.key = store, key
+        self._path: Path | None = None
+        self._pdf: PdfPageSource | None = None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = self.enter_context(self.store.local_copy(self.key))
+        return self._path
+
+    @property
+    def pdf(self) -> PdfPageSource:
+        if self._pdf is None:
+            self._pdf = self.enter_context(PdfPageSource(self.path))
+        return self._pdf
+
+
 def extract_document_original(
     store: ObjectStore,
     intake_key: str,
@@ -65,6 +91,7 @@ def extract_document_original(
     dest_key: str,
     *,
     max_page_pixels: int | None = None,
+    intake_file: IntakeFile | None = None,
 ) -> str:
     """Store a document's own original: its pages copied losslessly out of the intake file.
 
@@ -96,6 +123,8 @@ def extract_document_original(
         dest_key: Where to store the document original (`originals/documents/<document id>`).
         max_page_pixels: The intake limit (`DANGAN_INTAKE__MAX_PAGE_PIXELS`) for TIFF frames Pillow has to
             open; None keeps Pillow's own limit (about 179 million pixels).
+        intake_file: The intake file, already fetched for the job's other documents (`IntakeFile(store,
+            intake_key)`); None fetches it for this call.
 
     Returns:
         The media type written, which is always that of the intake file.
@@ -112,7 +141,12 @@ def extract_document_original(
         raise ValueError(f"unsupported media type {media_type!r}")
     if store.exists(dest_key):
         return media_type
-    with store.local_copy(intake_key) as src:
+    with contextlib.ExitStack() as stack:
+        if intake_file is None:
+            intake_file = stack.enter_context(IntakeFile(store, intake_key))
+        elif intake_file.key != intake_key:
+            raise ValueError(f"intake file {intake_file.key!r} given for {intake_key!r}")
+        src = intake_file.path
         if media_type in (JPEG, PNG):
             if pages != (1,):
                 raise IndexError(f"pages {list(pages)} of a single-page {media_type} file")
@@ -123,7 +157,7 @@ def extract_document_original(
             out = Path(work) / "document"
             if media_type == PDF:
                 try:
-                    copy_pdf_pages(src, pages, out)
+                    intake_file.pdf.copy(pages, out)
                 except pikepdf.PdfError as exc:
                     raise _unreadable("PDF", str(exc)) from exc
             else:
