@@ -39,6 +39,8 @@ def _session() -> Iterator[tuple[Settings, Session]]:
 def _decide(operation: Callable[..., list[int]], *args: object) -> None:
     """Run one review operation, commit it, then rebuild the dossier objects of the documents it touched."""
     from dangan.filing import sync_documents
+    from search_api.indexer import sync
+    from storage import db
     from storage.archive_numbers import ArchiveNumbering
     from storage.audit import os_actor
 
@@ -47,6 +49,7 @@ def _decide(operation: Callable[..., list[int]], *args: object) -> None:
             touched = operation(s, *args, actor=os_actor(), numbering=ArchiveNumbering(settings.archive))
             s.commit()
             sync_documents(s, settings, touched)
+            sync(settings, db.session_factory(s.get_bind()))  # the decision is in the outbox; index it now if we can
     except DanganError as error:
         err.print(f"[red]错误 error:[/red] {error.reason_zh} / {error.reason_en}")
         raise typer.Exit(exit_code(error)) from error

@@ -15,7 +15,7 @@ from classify.matching import match_document
 from dangan.errors import DanganError
 from dangan.records import OcrLine, TextSource
 from dangan.settings import Settings
-from storage import audit
+from storage import audit, outbox
 from storage.archive_numbers import ArchiveNumbering
 from storage.documents import Document, DocumentState, document_pages
 from storage.filing import (
@@ -62,6 +62,7 @@ def rematch_review(session: Session, settings: Settings, *, actor: str) -> list[
         doc.archive_no = numbering.next_document_number(session, dossier=dossier.archive_no, doc_type=doc.doc_type)
         audit.record(session, actor, "document.rematch_file", "document", doc.id, archive_no=doc.archive_no)
         filed.append(doc.id)
+    outbox.enqueue_documents(session, filed, outbox.OutboxReason.FILING)
     return filed
 
 

@@ -343,6 +343,9 @@ class Pipeline:
         del self._runs[run.job_id]
         if run.source is not None:
             self._retire(run.job_id, run.source, run.sha256)
+        from search_api.indexer import sync
+
+        sync(self.settings, self.sessions)  # the job's documents wait in the outbox: make them searchable now
         self.listener("done", {"job_id": run.job_id, "status": status})
 
     def _file(self, job_id: int) -> None:

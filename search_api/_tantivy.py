@@ -23,7 +23,7 @@ import tantivy
 from tantivy import Document, FieldType, Occur, Query
 
 from dangan.errors import BackendUnavailableError, ConfigError
-from search_api.index import Hit, IndexBatch, PageDoc, SearchResult, as_node
+from search_api.index import FRESH, Hit, IndexBatch, PageDoc, SearchResult, as_node
 from search_api.query import All, And, CustomerIs, DateIn, Node, Not, Or, Text, TypeIs, text_phrases
 from search_api.text import MASK_TOKEN, Span, analyze, bigrams, document_date, make_snippet
 
@@ -39,6 +39,7 @@ _VERSION_FILE = "dangan-index.json"
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("page_id", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("gen", indexed=True, fast=True)
     for name in ("document_id", "job_id", "source_page"):
         sb.add_unsigned_field(name, stored=True)
     for name in ("doc_type", "state", "customer_no"):
@@ -75,12 +76,13 @@ class _Batch:
         self.writer = writer
         self.schema = schema
 
-    def upsert(self, page: PageDoc) -> None:
+    def upsert(self, page: PageDoc, *, generation: int = FRESH) -> None:
         a = analyze(page.text)
         doc_date = page.doc_date or document_date(page.text)
         ingested = page.ingested if page.ingested.tzinfo else page.ingested.replace(tzinfo=UTC)
         fields: dict[str, Any] = {
             "page_id": page.page_id,
+            "gen": generation,
             "source_page": page.source_page,
             "doc_type": page.doc_type,
             "state": page.state,
@@ -108,6 +110,11 @@ class _Batch:
     def delete(self, page_id: int) -> None:
         # A term built from the schema: delete_documents_by_term would make an i64 term that never matches u64.
         self.writer.delete_documents_by_query(Query.term_query(self.schema, "page_id", page_id))
+
+    def delete_older(self, generation: int) -> None:
+        self.writer.delete_documents_by_query(
+            Query.range_query(self.schema, "gen", FieldType.Unsigned, 0, generation, include_upper=False)
+        )
 
     def delete_all(self) -> None:
         self.writer.delete_all_documents()
@@ -146,6 +153,10 @@ class TantivyIndex:
         """Remove an index folder (a rebuild after a schema change)."""
         if path.exists():
             shutil.rmtree(path)
+
+    def drop(self) -> None:
+        self.close()
+        self.destroy(self.path)
 
     # -- writing -----------------------------------------------------------------------------------------------
     def _writer(self) -> tantivy.IndexWriter:

@@ -70,13 +70,20 @@ class SearchResult:
         return {"total": self.total, "hits": [asdict(h) for h in self.hits], "facets": self.facets}
 
 
+#: The generation of pages written by the outbox drain: newer than any rebuild, so a rebuild never drops them.
+FRESH = 2**62
+
+
 class IndexBatch(Protocol):
     """Changes made while holding the index's single writer."""
 
-    def upsert(self, page: PageDoc) -> None:
+    def upsert(self, page: PageDoc, *, generation: int = FRESH) -> None:
         """Add the page or replace the one with the same page_id."""
 
     def delete(self, page_id: int) -> None: ...
+
+    def delete_older(self, generation: int) -> None:
+        """Delete pages written with a lower generation (the end of a rebuild: pages gone from the database)."""
 
     def delete_all(self) -> None: ...
 
@@ -109,29 +116,39 @@ class SearchIndex(Protocol):
 
     def close(self) -> None: ...
 
+    def drop(self) -> None:
+        """Delete the index with its data (the scratch index of a self-test)."""
+
 
 def as_node(query: str | Node) -> Node:
     return parse_query(query) if isinstance(query, str) else query
 
 
-def make_index(settings: Settings, *, name: str | None = None) -> SearchIndex:
-    """The index the settings choose (DANGAN_SEARCH__KIND); `name` overrides the index (selftest's scratch)."""
+def make_index(settings: Settings, *, name: str | None = None, lock_wait: float = 30.0) -> SearchIndex:
+    """The index the settings choose (DANGAN_SEARCH__KIND).
+
+    Args:
+        settings: dangan's settings.
+        name: Another index than the configured one (the self-test's scratch index).
+        lock_wait: Seconds to wait for the embedded index's writer lock held by another process.
+    """
     kinds = _kinds()
     kind = settings.search.kind.value
     if kind not in kinds:
         raise ConfigError(f"未知索引类型 {kind}（可用：{', '.join(kinds)}）",
                           f"unknown index kind {kind!r}; known: {', '.join(kinds)}")
-    return kinds[kind](settings.search, settings, name)
+    return kinds[kind](settings.search, settings, name, lock_wait)
 
 
-def _tantivy(search: SearchSettings, settings: Settings, name: str | None) -> SearchIndex:
+def _tantivy(search: SearchSettings, settings: Settings, name: str | None, lock_wait: float) -> SearchIndex:
     from search_api._tantivy import TantivyIndex
 
     path = search.path or settings.home / "index"
-    return TantivyIndex(path if name is None else path.parent / name, writer_heap_mb=search.writer_heap_mb)
+    return TantivyIndex(path if name is None else path.parent / name, writer_heap_mb=search.writer_heap_mb,
+                        lock_wait=lock_wait)
 
 
-def _remote(search: SearchSettings, settings: Settings, name: str | None) -> SearchIndex:
+def _remote(search: SearchSettings, settings: Settings, name: str | None, lock_wait: float) -> SearchIndex:
     from search_api._opensearch import RemoteIndex
 
     if not search.url:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage import audit
+from storage import audit, outbox
 from storage.archive_numbers import ArchiveNumbering
 from storage.models import Base, BigId, Page, UtcDateTime, utcnow
 from storage.register import Customer, Dossier
@@ -129,6 +129,7 @@ def record_plan(
                      "document", doc.id, job_id=job_id, doc_type=doc.doc_type, archive_no=doc.archive_no,
                      pages=len(item.page_nos))
         documents.append(doc)
+    outbox.enqueue_documents(session, [d.id for d in documents], outbox.OutboxReason.FILING)
     return documents
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dangan.errors import DanganError
-from storage import audit
+from storage import audit, outbox
 from storage.archive_numbers import ArchiveNumbering
 from storage.documents import Document, DocumentState, document_pages
 from storage.models import Page, utcnow
@@ -96,6 +96,7 @@ def file_document(
     audit.record(session, actor, "review.file", "document", doc.id, customer_no=customer_no,
                  dossier=dossier.archive_no, archive_no=doc.archive_no, before_state=before[0],
                  before_archive_no=before[1])
+    outbox.enqueue_documents(session, [doc.id], outbox.OutboxReason.REVIEW)
     return [doc.id]
 
 
@@ -121,6 +122,7 @@ def set_page_type(
     _refresh_type(doc, document_pages(session, doc.id))
     if doc.state == DocumentState.FILED and doc.doc_type != old_type:
         _renumber(session, doc, numbering)
+    outbox.enqueue_documents(session, [doc.id], outbox.OutboxReason.RECLASSIFY)
     return [doc.id]
 
 
@@ -160,6 +162,7 @@ def move_pages(session: Session, page_ids: Sequence[int], target_id: int, *, act
         _renumber(session, target, numbering)
     audit.record(session, actor, "review.move_pages", "document", target.id, pages=list(page_ids),
                  from_documents=sorted(s for s in sources if s is not None))
+    outbox.enqueue_documents(session, touched, outbox.OutboxReason.REVIEW)
     return touched
 
 
@@ -195,4 +198,5 @@ def split_document(session: Session, document_id: int, at_page_id: int, *, actor
         if d.state == DocumentState.FILED and d.doc_type != old_type:
             _renumber(session, d, numbering)
     audit.record(session, actor, "review.split", "document", doc.id, new_document=new.id, at_page=at_page_id)
+    outbox.enqueue_documents(session, [doc.id, new.id], outbox.OutboxReason.REVIEW)
     return [doc.id, new.id]

@@ -3,6 +3,7 @@
 from alembic import context
 
 import storage.documents  # noqa: F401  (puts the document tables on Base.metadata)
+import storage.outbox  # noqa: F401  (puts the search outbox on Base.metadata)
 import storage.register  # noqa: F401  (puts the register tables on Base.metadata)
 from storage.models import Base
 
