@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from dangan.errors import DanganError
@@ -43,9 +43,13 @@ _FIELDS = {
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """Text that must occur in the page, as a run of tokens (folded); separators between them are ignored."""
+    """Text that must occur in the page, as a run of tokens (folded); separators between them are ignored.
+
+    `raw` is the folded text as typed, for backends that analyse it themselves (OpenSearch).
+    """
 
     words: tuple[str, ...]
+    raw: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +164,7 @@ def _text(value: str, pos: int, *, quoted: bool) -> Text | None:
             raise QueryError(f"第 {pos + 1} 个字符处的引号内没有可搜索的文字",
                              f"the phrase at character {pos + 1} has nothing searchable")
         return None
-    return Text(words)
+    return Text(words, fold(value).strip())
 
 
 def _doc_type(value: str) -> str:
