@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     with db.session_factory(engine)() as s:
         rows = s.execute(
             select(Job.source_name, Page.page_no, Page.doc_type, Page.document_id, Document.state,
-                   Customer.customer_no, Vehicle.vin)
+                   Customer.customer_no, Vehicle.vin, Document.review_reason)
             .join(Page, Page.job_id == Job.id)
             .outerjoin(Document, Document.id == Page.document_id)
             .outerjoin(Customer, (Customer.id == Document.customer_id) & (Document.state == DocumentState.FILED))
@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     truth_docs_of: dict[int, set[str]] = defaultdict(set)
     docs_of_truth: dict[str, set[int]] = defaultdict(set)
     filed_vins = []
-    for name, page_no, doc_type, document_id, state, customer_no, vin in rows:
+    unfiled: Counter[str] = Counter()  # why registered customers' pages wait in review
+    for name, page_no, doc_type, document_id, state, customer_no, vin, review_reason in rows:
         t = truth[(name, page_no)]
         if t.doc_type != "blank":
             confusion[t.doc_type][doc_type or "-"] += 1
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         if t.customer_no:
             registered += 1
             filed_registered += state == DocumentState.FILED
+            if state != DocumentState.FILED:
+                unfiled[f"{t.doc_type}: {(review_reason or '-')[:90]}"] += 1
         if state == DocumentState.FILED and customer_no != t.customer_no:
             wrong_customer += 1
         elif state == DocumentState.FILED:
@@ -138,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pages filed to a wrong customer: {wrong_customer} (goal 0)")
     print(f"registered customers' pages filed: {filed_registered}/{registered} = "
           f"{filed_registered / max(1, registered):.3f} (goal >= 0.97)")
+    for why, n in unfiled.most_common():
+        print(f"  in review: {n} × {why}")
     split = sum(len(d) - 1 for d in docs_of_truth.values())
     merged = sum(len(t) - 1 for t in truth_docs_of.values())
     print(f"documents: {len(docs_of_truth)} in truth; split wrongly {split}, merged wrongly {merged}")

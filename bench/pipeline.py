@@ -18,6 +18,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -43,24 +44,33 @@ def _cer(texts: list[str], pages: list, lang: str) -> str:
     return f"{errors / total:.1%}" if total else "-"
 
 
-def engine_alone(engine: str, dpi: int, pdf: Path, pages: list, workers: int) -> tuple[float, float, list[str]]:
+def engine_alone(
+    engine: str, dpi: int, pdf: Path, pages: list, workers: int
+) -> tuple[float, float, float, list[str]]:
     """Pages/min of the engine alone, warm (models loaded, first inference done, as bench.ocr_engines
     measures) and cold (process start, model loading and shutdown included, as a run of `dangan ingest`
-    pays them); and the texts."""
+    pays them); the CPU seconds of the cold run; and the texts."""
     tasks = [(pdf, i + 1) for i in range(len(pages))]
     ctx = multiprocessing.get_context("spawn")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
                              initargs=(Config(engine, engine, dpi),)) as pool:
         list(pool.map(_work, tasks))
     cold = time.perf_counter() - started
+    cold_cpu = _children_cpu() - cpu
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
                              initargs=(Config(engine, engine, dpi),)) as pool:
         list(pool.map(_work, tasks[:workers]))  # warm: models loaded
         started = time.perf_counter()
         results = list(pool.map(_work, tasks))
         warm = time.perf_counter() - started
-    return 60 * len(tasks) / warm, 60 * len(tasks) / cold, [r.text for r in results]
+    return 60 * len(tasks) / warm, 60 * len(tasks) / cold, cold_cpu, [r.text for r in results]
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children and their own waited-for children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _env(home: Path, engine: str, dpi: int) -> dict[str, str]:
@@ -92,9 +102,9 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
-def ingest(files: list[Path], env: dict[str, str]) -> tuple[dict, float, tuple[int, int]]:
-    """Run `dangan ingest --json --keep` and return its summary, wall seconds and peak tree (PSS, RSS)."""
-    started = time.perf_counter()
+def ingest(files: list[Path], env: dict[str, str]) -> tuple[dict, float, tuple[int, int], float]:
+    """Run `dangan ingest --json --keep`; return its summary, wall seconds, peak tree (PSS, RSS) and CPU seconds."""
+    started, cpu = time.perf_counter(), _children_cpu()
     proc = subprocess.Popen([sys.executable, "-m", "dangan.cli", "ingest", "--json", "--keep", *map(str, files)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     peak = (0, 0)
@@ -106,7 +116,7 @@ def ingest(files: list[Path], env: dict[str, str]) -> tuple[dict, float, tuple[i
     out, err = proc.communicate()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"dangan ingest failed:\n{err[-3000:]}")
-    return json.loads(out), wall, peak
+    return json.loads(out), wall, peak, _children_cpu() - cpu
 
 
 def page_texts(home: Path) -> list[str]:
@@ -137,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pages)} generated scans at 300 dpi, rasterised at {args.dpi} dpi; {workers} cores; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     for engine in args.engines:
-        alone, alone_cold, alone_texts = engine_alone(engine, args.dpi, pdf, pages, workers)
-        summary, wall, _ = ingest([pdf], _env(work / f"home-{engine}", engine, args.dpi))
+        alone, alone_cold, alone_cpu, alone_texts = engine_alone(engine, args.dpi, pdf, pages, workers)
+        summary, wall, _, cpu = ingest([pdf], _env(work / f"home-{engine}", engine, args.dpi))
         piped = 60 * summary["pages"] / wall
         texts = page_texts(work / f"home-{engine}")
         n = max(1, summary["pages"])
@@ -148,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{piped:.1f} pages/min by the clock, process start included (CER zh {_cer(texts, pages, 'zh')}, "
               f"en {_cer(texts, pages, 'en')}); ratio {piped / alone_cold:.2f} with process start on both sides, "
               f"{piped / alone:.2f} against the warm engine", flush=True)
+        print(f"  by CPU time, as on a quiet machine with {workers} cores (process start included on both sides): "
+              f"engine alone {60 * n * workers / alone_cpu:.1f} pages/min ({alone_cpu / n:.2f} CPU s/page), "
+              f"dangan ingest {60 * n * workers / cpu:.1f} pages/min ({cpu / n:.2f} CPU s/page), "
+              f"ratio {alone_cpu / cpu:.2f}; load average now {os.getloadavg()[0]:.1f}", flush=True)
         print(f"  pipeline seconds per page by stage (worker time; 2 workers run at once): {stages}; "
               f"rest (intake, classification, filing, commits, start-up) "
               f"{max(0.0, wall * workers / n - sum(summary['stage_seconds'].values()) / n):.3f}", flush=True)
@@ -156,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
         long_pdf = work / "long-scan.pdf"
         corpus.scanned_pdf(long_pdf, args.long_pages, seed=5, dpi=150)
-        summary, wall, peak = ingest([long_pdf], _env(work / "home-long", args.engines[0], args.dpi))
+        summary, wall, peak, _ = ingest([long_pdf], _env(work / "home-long", args.engines[0], args.dpi))
         print(f"long scanned PDF: {summary['pages']} pages in {wall:.0f} s; peak memory of dangan and its workers: "
               f"PSS {peak[0] / 2**20:.0f} MiB (goal <= 1024), summed RSS {peak[1] / 2**20:.0f} MiB", flush=True)
     if args.text_pages:
@@ -164,10 +178,11 @@ def main(argv: list[str] | None = None) -> int:
 
         text_pdf = work / "born-digital.pdf"
         corpus.text_pdf(text_pdf, args.text_pages, seed=8)
-        summary, wall, peak = ingest([text_pdf], _env(work / "home-text", args.engines[0], args.dpi))
+        summary, wall, peak, cpu = ingest([text_pdf], _env(work / "home-text", args.engines[0], args.dpi))
         print(f"born-digital PDF: {summary['pages']} pages in {wall:.1f} s = {summary['pages'] / wall:.0f} pages/s "
               f"through dangan ingest, process start included (goal >= 50); text layer "
-              f"{summary['text_layer_pages']}; peak PSS {peak[0] / 2**20:.0f} MiB", flush=True)
+              f"{summary['text_layer_pages']}; {summary['pages'] * workers / cpu:.0f} pages/s by CPU time on "
+              f"{workers} cores; peak PSS {peak[0] / 2**20:.0f} MiB", flush=True)
     print(f"work folder: {work}")
     return 0
 

@@ -31,6 +31,7 @@ class Earlier:
     document_id: int
     label: str  # its archive number, or "document <id>" while in review
     pages: tuple[str, ...]
+    dossiers: tuple[str, ...] = ()  # archive numbers of the dossier it is filed in, or those it is pending in
 
 
 def find_duplicate(pages: Sequence[str], earlier: Sequence[Earlier]) -> tuple[Earlier, float] | None:

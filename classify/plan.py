@@ -141,10 +141,19 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
       a neighbouring document of the file is certainly that customer's: two independent good indications;
     - a certain customer with several open dossiers (an ID copy) goes to the one dossier every certain
       document of the file went to, when they all went to one of those dossiers;
+    - a document whose strong identifiers the register does not know (the ID card of a company's agent,
+      of a co-buyer) is that customer's when the same identifier is printed on a certain document of the
+      file and every such document is one customer's ("经办人：… 身份证号码：…" on the company's contract),
+      nothing in it points to anyone else, and that customer's certain documents of the file all went to
+      one dossier; the unknown identifier is then vouched for by a paper of the customer, not guessed;
     - a document with no evidence at all next to certain documents stays in review, suggested for their
       customer when they agree, and shows as pending in their dossiers (which report it as not yet complete).
     """
     docs = list(documents)
+    for i, doc in enumerate(docs):
+        vouched = _vouched_by_scan(doc.match, docs)
+        if vouched is not None:
+            docs[i] = dataclasses.replace(doc, match=vouched)
     for i, doc in enumerate(docs):
         match = doc.match
         if match.certain or not match.customer_no:
@@ -185,10 +194,41 @@ def apply_scan_context(documents: Sequence[DocumentPlan]) -> list[DocumentPlan]:
     return docs
 
 
+def _vouched_by_scan(match: Match, docs: Sequence[DocumentPlan]) -> Match | None:
+    """The match of a document whose unknown strong identifiers a certain document of the scan prints."""
+    if match.certain:
+        return None
+    unknown = {(e.kind, e.value) for e in match.evidence
+               if e.status is EvidenceStatus.UNKNOWN and e.strength is Strength.STRONG}
+    if not unknown or any(e.status is not EvidenceStatus.UNKNOWN and e.strength is not Strength.WEAK
+                          for e in match.evidence):
+        return None
+    vouchers = [d.match for d in docs if d.match.certain and d.match.customer_no
+                and unknown & {(e.kind, e.value) for e in d.match.evidence}]
+    customers = {m.customer_no for m in vouchers}
+    if len(customers) != 1:
+        return None
+    customer = customers.pop()
+    if any(e.customers and e.customers != (customer,) for e in match.evidence):
+        return None  # a name that is another customer's
+    dossiers = {d.match.dossier_key for d in docs if d.match.certain and d.match.customer_no == customer}
+    if len(dossiers) != 1 or None in dossiers:
+        return None
+    kinds = ", ".join(sorted({kind for kind, _ in unknown}))
+    return dataclasses.replace(
+        match, customer_no=customer, dossier_key=dossiers.pop(), pending_dossiers=(), certain=True,
+        reason=f"{match.reason}; the {kinds} is printed on a document of this scan that is certainly {customer}'s",
+    )
+
+
 def flag_duplicates(
     plan: JobPlan, texts: dict[int, str], earlier_of: Callable[[str], Sequence[Earlier]]
 ) -> JobPlan:
     """Send a document to review when its customer's archive already holds the same paper.
+
+    Only in the same dossier: one vehicle, one dossier (一车一档), so a customer's second car has its own
+    copy of the same ID card, which is no duplicate. A document whose dossier is not known yet is compared
+    with all of the customer's documents.
 
     Args:
         plan: the job's plan.
@@ -202,7 +242,9 @@ def flag_duplicates(
     for doc in plan.documents:
         found = None
         if doc.match.customer_no and doc.doc_type != BLANK:
-            found = find_duplicate([texts[n] for n in doc.page_nos], earlier_of(doc.match.customer_no))
+            earlier = [e for e in earlier_of(doc.match.customer_no)
+                       if not (doc.match.dossier_key and e.dossiers and doc.match.dossier_key not in e.dossiers)]
+            found = find_duplicate([texts[n] for n in doc.page_nos], earlier)
         if found is None:
             docs.append(doc)
             continue

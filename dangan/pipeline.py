@@ -361,8 +361,8 @@ class Pipeline:
                 plan = plan_job([_page_input(p) for p in pages], self.rules, register)
 
                 def earlier_of(customer_no: str) -> list[Earlier]:
-                    return [Earlier(i, label, tuple(texts))
-                            for i, label, texts in documents.customer_documents(s, customer_no, exclude_job=job_id)]
+                    return [Earlier(i, label, tuple(texts), dossiers) for i, label, texts, dossiers
+                            in documents.customer_documents(s, customer_no, exclude_job=job_id)]
 
                 plan = flag_duplicates(plan, {p.page_no: p.text for p in pages}, earlier_of)
                 documents.record_plan(s, job_id, plan, self.numbering, actor=self.actor)

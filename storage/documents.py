@@ -133,8 +133,11 @@ def record_plan(
     return documents
 
 
-def customer_documents(session: Session, customer_no: str, *, exclude_job: int) -> list[tuple[int, str, list[str]]]:
-    """A customer's documents already in the archive (filed, or in review suggested for them), with page texts."""
+def customer_documents(
+    session: Session, customer_no: str, *, exclude_job: int
+) -> list[tuple[int, str, list[str], tuple[str, ...]]]:
+    """A customer's documents already in the archive (filed, or in review suggested for them): id, label,
+    page texts, and the dossiers (archive numbers) each is filed or pending in."""
     customer = session.scalars(select(Customer).where(Customer.customer_no == customer_no)).first()
     query = select(Document).where(Document.job_id != exclude_job, Document.state != DocumentState.REMOVED)
     if customer is not None:
@@ -143,4 +146,13 @@ def customer_documents(session: Session, customer_no: str, *, exclude_job: int) 
         query = query.where(Document.suggested_customer_no == customer_no)
     docs = session.scalars(query).all()
     pages = pages_of(session, [d.id for d in docs])
-    return [(d.id, d.archive_no or f"document {d.id}", [p.text for p in pages[d.id]]) for d in docs]
+    filed_in = dict(session.execute(
+        select(Dossier.id, Dossier.archive_no).where(Dossier.id.in_({d.dossier_id for d in docs if d.dossier_id}))
+    ).all())
+
+    def dossiers(d: Document) -> tuple[str, ...]:
+        if d.state == DocumentState.FILED and d.dossier_id in filed_in:
+            return (filed_in[d.dossier_id],)
+        return tuple(d.pending_dossiers or ())
+
+    return [(d.id, d.archive_no or f"document {d.id}", [p.text for p in pages[d.id]], dossiers(d)) for d in docs]
