@@ -221,6 +221,9 @@ def check_ranking(index: SearchIndex) -> None:
     result = index.search("张伟 发票", limit=10)
     order = [h.page_id for h in result.hits]
     _check(order[:1] == [1], f"'张伟 发票': the invoice titled 发票 must rank first, got {order}")
+    # What people call the paper, not what it prints: the invoice says 机动车销售统一发票, not 购车发票.
+    expect(index, "张伟 购车发票", {1})
+    expect(index, '张伟 "购车发票"', set())
 
 
 def check_malformed(index: SearchIndex) -> None:

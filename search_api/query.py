@@ -32,6 +32,15 @@ TYPE_NAMES = {
     "other": "other", "其他": "other",
     "blank": "blank", "空白": "blank",
 }
+# What people type for a kind of paper, which the paper itself may not print: "张伟 购车发票" means 张伟's
+# invoice, though the invoice says 机动车销售统一发票. A bare (unquoted) word listed here matches its text or
+# the document type; quoted, it is only text.
+TITLE_WORDS = {
+    **{w: "contract" for w in ("合同", "购车合同", "销售合同", "买卖合同", "contract", "agreement")},
+    **{w: "invoice" for w in ("发票", "购车发票", "机动车发票", "销售发票", "invoice")},
+    **{w: "id_copy" for w in ("身份证", "身份证复印件", "身份证明", "证件", "营业执照", "id")},
+    **{w: "inspection_sheet" for w in ("检查表", "交车检查表", "验车单", "交车单", "pdi", "inspection")},
+}
 _FIELDS = {
     "type": "type", "类型": "type", "doctype": "type",
     "customer": "customer", "客户": "customer",
@@ -290,7 +299,9 @@ class _Parser:
             return self.parse_field(la)
         if la.kind == "quote":
             return _text(la.value, la.pos, quoted=True)
-        return _text(la.value, la.pos, quoted=False)
+        text = _text(la.value, la.pos, quoted=False)
+        doc_type = TITLE_WORDS.get(fold(la.value).strip().lower())
+        return Or((text, TypeIs(doc_type))) if text is not None and doc_type else text
 
     def parse_field(self, la: _Lexeme) -> Node:
         nxt = self.peek()
