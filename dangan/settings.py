@@ -81,6 +81,25 @@ class SearchSettings(BaseModel):
     verify_certs: bool = True
 
 
+class AuditSettings(BaseModel):
+    """DANGAN_AUDIT__*: the tamper-evident audit trail (its own SQLite file) and its HMAC key."""
+
+    path: Path | None = None  # default DANGAN_HOME/audit.db
+    key_file: Path | None = None  # default DANGAN_HOME/audit.key (0600); keep a copy apart from backups of the trail
+
+
+class WebSettings(BaseModel):
+    """DANGAN_WEB__*: the web UI and API server."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    secure_cookies: bool = False  # true behind HTTPS: cookies only over TLS
+    session_hours: float = Field(8.0, gt=0)  # a login lasts this long
+    login_max_failures: int = Field(5, ge=1)  # failed logins per user name and address ...
+    login_window_seconds: int = Field(900, ge=1)  # ... within this window before logins are refused
+    audit_import_seconds: float = Field(5.0, gt=0)  # how often the server takes over write events into the trail
+
+
 #: Codes per document type in document archive numbers (`DA-2025-000123-HT-01`).
 DOCUMENT_TYPE_CODES = {
     "contract": "HT", "invoice": "FP", "id_copy": "SF", "inspection_sheet": "JC", "other": "QT",
@@ -182,6 +201,8 @@ class Settings(BaseSettings):
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     classify: ClassifySettings = Field(default_factory=ClassifySettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:
@@ -195,7 +216,19 @@ class Settings(BaseSettings):
             self.objects.path = self.home / "objects"
         if self.search.path is None:
             self.search.path = self.home / "index"
+        if self.audit.path is None:
+            self.audit.path = self.home / "audit.db"
+        if self.audit.key_file is None:
+            self.audit.key_file = self.home / "audit.key"
         return self
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit.path or self.home / "audit.db"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.audit.key_file or self.home / "audit.key"
 
     @property
     def quarantine_dir(self) -> Path:

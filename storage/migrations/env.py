@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import storage.accounts  # noqa: F401  (puts users, roles, sessions and tokens on Base.metadata)
 import storage.documents  # noqa: F401  (puts the document tables on Base.metadata)
 import storage.outbox  # noqa: F401  (puts the search outbox on Base.metadata)
 import storage.register  # noqa: F401  (puts the register tables on Base.metadata)
