@@ -212,11 +212,13 @@ from dangan.cli_customers import customers_app  # noqa: E402
 from dangan.cli_review import review_app  # noqa: E402
 from dangan.cli_search import register as register_search  # noqa: E402
 from dangan.cli_users import register as register_users  # noqa: E402
+from dangan.cli_web import register as register_web  # noqa: E402
 
 app.add_typer(customers_app, name="customers")
 app.add_typer(review_app, name="review")
 register_search(app)
 register_users(app)
+register_web(app)
 
 if __name__ == "__main__":
     app()
