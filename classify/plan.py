@@ -10,7 +10,7 @@ from datetime import date
 from classify.doctype import BLANK, Classification, Rules, classify_page
 from classify.duplicates import Earlier, find_duplicate
 from classify.matching import EvidenceStatus, Match, Register, Strength, match_document, page_customer_keys
-from classify.segment import PageFacts, Segment, page_number, segment_pages
+from classify.segment import PageFacts, Segment, document_refs, page_number, segment_pages
 from dangan.records import OcrLine
 
 
@@ -70,7 +70,8 @@ def plan_job(pages: Sequence[PageInput], rules: Rules, register: Register, *, to
     }
     facts = [
         PageFacts.from_classification(
-            types[p.page_no], keys=page_customer_keys(p.text, register, today=today), page_of=page_number(p.text)
+            types[p.page_no], keys=page_customer_keys(p.text, register, today=today), page_of=page_number(p.text),
+            refs=document_refs(p.text),
         )
         for p in ordered
     ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from classify._text import rule_text
 from classify.doctype import BLANK, OTHER, Classification
 
-__all__ = ["PageFacts", "Segment", "page_number", "segment_pages"]
+__all__ = ["PageFacts", "Segment", "document_refs", "page_number", "segment_pages"]
 
 # 第2页 / 第2页 共3页 / 共3页 第2页 / page 2 of 3 / p. 2/3. A bare "2/3" is too common in text to trust.
 _PAGE_NUMBER = (
@@ -47,6 +47,25 @@ def page_number(text: str) -> int | None:
     return None
 
 
+# A document's own reference number after its label: 合同编号：JD2024040418, 协议编号, 订单号, Contract No. A-12.
+# Running headers repeat it on every page of a contract; the dealer prints a new one on every contract.
+_DOCUMENT_REF = re.compile(
+    r"(?:合同|协议|订单|工单|委托书|单据)\s*(?:编号|号码|号)|contract\s*no\.?|agreement\s*no\.?",
+    re.IGNORECASE,
+)
+_REF_VALUE = re.compile(r"\s*[:：]?\s*([A-Z0-9][A-Z0-9\-/]{5,29})", re.IGNORECASE)
+
+
+def document_refs(text: str) -> frozenset[str]:
+    """The document reference numbers a page prints after their labels (upper-cased), for segmentation."""
+    refs = set()
+    for label in _DOCUMENT_REF.finditer(text):
+        value = _REF_VALUE.match(text, label.end())
+        if value and any(c.isdigit() for c in value.group(1)):
+            refs.add(value.group(1).upper())
+    return frozenset(refs)
+
+
 @dataclass(frozen=True, slots=True)
 class PageFacts:
     """What segmentation needs to know about one page.
@@ -64,6 +83,8 @@ class PageFacts:
             `page_number`; None when it prints none.
         chars: how much text the page has (`Classification.chars`); None when unknown.
         scores: the page's score per type (`Classification.scores`): how much it speaks each type's words.
+        refs: the document reference numbers it prints (`document_refs`): a page repeating its
+            document's number continues it, even under a header that looks like a title.
     """
 
     doc_type: str
@@ -74,6 +95,7 @@ class PageFacts:
     page_of: int | None = None
     chars: int | None = None
     scores: tuple[tuple[str, float], ...] = ()
+    refs: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_blank(self) -> bool:
@@ -81,7 +103,8 @@ class PageFacts:
 
     @classmethod
     def from_classification(
-        cls, result: Classification, *, keys: frozenset[str] = frozenset(), page_of: int | None = None
+        cls, result: Classification, *, keys: frozenset[str] = frozenset(), page_of: int | None = None,
+        refs: frozenset[str] = frozenset(),
     ) -> PageFacts:
         """Facts of a classified page.
 
@@ -89,6 +112,7 @@ class PageFacts:
             result: the page's classification.
             keys: its customer evidence keys (`matching.page_customer_keys`).
             page_of: its own page number (`page_number`).
+            refs: the document numbers it prints (`document_refs`).
 
         Returns:
             The facts.
@@ -102,6 +126,7 @@ class PageFacts:
             page_of=page_of,
             chars=result.chars,
             scores=result.scores,
+            refs=refs,
         )
 
 
@@ -133,12 +158,16 @@ class _Open:
     keys: set[str]
     content_pages: int  # non-blank pages
     ends_with_blank: bool = False
+    refs: set[str] = field(default_factory=set)
 
 
 def _boundary(doc: _Open, page: PageFacts, single_sheet_types: frozenset[str]) -> str | None:
     """Why `page` starts a new document after `doc`, or None when it continues it."""
     if page.keys and doc.keys and not doc.keys.intersection(page.keys):
         return "customer evidence changed"
+    if page.refs & doc.refs and page.doc_type in (doc.doc_type, OTHER):
+        # The same contract number in its running header. Not across types: an invoice may cite the contract.
+        return None
     if page.page_of is not None:
         # The page numbers itself: 第2页 continues whatever title its running header repeats; 第1页 starts.
         return None if page.page_of > 1 else f"page 1 of a {page.doc_type}"
@@ -203,6 +232,7 @@ def segment_pages(
             doc = docs[-1]
             doc.pages.append(index)
             doc.keys.update(page.keys)
+            doc.refs.update(page.refs)
             doc.content_pages += 1
             doc.ends_with_blank = False
             if doc.doc_type == OTHER and page.doc_type != OTHER:
@@ -210,7 +240,7 @@ def segment_pages(
                     page.doc_type
                 )  # first pages that said nothing, then the document shows its type
             continue
-        docs.append(_Open([index], page.doc_type, reason, set(page.keys), 1))
+        docs.append(_Open([index], page.doc_type, reason, set(page.keys), 1, refs=set(page.refs)))
     if not docs:
         return (Segment(tuple(leading_blanks), BLANK, "only blank pages"),) if leading_blanks else ()
     docs[0].pages[:0] = leading_blanks

@@ -225,3 +225,16 @@ def test_segments_explain_their_start() -> None:
 )
 def test_page_number(text: str, expected: int | None) -> None:
     assert page_number(text) == expected
+
+
+def test_a_page_repeating_its_contract_number_continues_the_contract_even_under_a_title_like_header() -> None:
+    from classify.segment import document_refs
+
+    first = PageFacts("contract", 0.9, titled=True, refs=document_refs("汽车销售合同\n合同编号：JD2024040418"))
+    second = PageFacts("contract", 0.8, titled=True, refs=document_refs("合同编号：JD2024040418\n第六条 其他约定"))
+    assert [s.pages for s in segment_pages([first, second])] == [(0, 1)]
+    other_contract = PageFacts("contract", 0.9, titled=True, refs=document_refs("合同编号：JD2024040999"))
+    assert [s.pages for s in segment_pages([first, other_contract])] == [(0,), (1,)]
+    # An invoice citing the contract is still a document of its own.
+    invoice = PageFacts("invoice", 0.9, titled=True, refs=document_refs("机动车销售统一发票 合同编号：JD2024040418"))
+    assert [s.pages for s in segment_pages([first, invoice])] == [(0,), (1,)]
