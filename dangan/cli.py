@@ -209,6 +209,7 @@ def report_completeness(
 
 
 from dangan.cli_customers import customers_app  # noqa: E402
+from dangan.cli_mail import register as register_mail  # noqa: E402
 from dangan.cli_review import review_app  # noqa: E402
 from dangan.cli_search import register as register_search  # noqa: E402
 from dangan.cli_users import register as register_users  # noqa: E402
@@ -217,6 +218,7 @@ from dangan.cli_web import register as register_web  # noqa: E402
 app.add_typer(customers_app, name="customers")
 app.add_typer(review_app, name="review")
 register_search(app)
+register_mail(report_app)
 register_users(app)
 register_web(app)
 

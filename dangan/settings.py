@@ -7,7 +7,7 @@ import string
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -98,6 +98,52 @@ class WebSettings(BaseModel):
     login_max_failures: int = Field(5, ge=1)  # failed logins per user name and address ...
     login_window_seconds: int = Field(900, ge=1)  # ... within this window before logins are refused
     audit_import_seconds: float = Field(5.0, gt=0)  # how often the server takes over write events into the trail
+
+
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"
+    SSL = "ssl"
+    NONE = "none"  # only for a relay on localhost or a trusted network
+
+
+class SmtpSettings(BaseModel):
+    """DANGAN_SMTP__*: the mail server reports are sent through; empty host means mail is not configured."""
+
+    host: str = ""
+    port: int = Field(0, ge=0, le=65535)  # 0: 465 with ssl, 587 with starttls, 25 without
+    user: str = ""
+    password: SecretStr = SecretStr("")
+    security: SmtpSecurity = SmtpSecurity.STARTTLS
+    sender: str = ""  # the From address; default the user
+    timeout: float = Field(30.0, gt=0)
+
+
+class ReportSettings(BaseModel):
+    """DANGAN_REPORTS__*: the completeness report mailed to managers on a schedule."""
+
+    schedule: str = ""  # "daily HH:MM" or "weekly MON HH:MM" (server local time); empty: not mailed
+    recipients: str = ""  # comma-separated addresses
+    lang: str = "zh"
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        from search_api.mail import parse_schedule  # the parser lives with the mailer; checked at startup
+
+        if value.strip():
+            parse_schedule(value)
+        return value.strip()
+
+    @field_validator("lang")
+    @classmethod
+    def _check_lang(cls, value: str) -> str:
+        if value not in ("zh", "en"):
+            raise ValueError("lang must be zh or en")
+        return value
+
+    @property
+    def recipient_list(self) -> tuple[str, ...]:
+        return _split(self.recipients)
 
 
 #: Codes per document type in document archive numbers (`DA-2025-000123-HT-01`).
@@ -203,6 +249,8 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:

@@ -309,10 +309,17 @@ def create_app(settings: Settings, *, index_factory: Callable[[], SearchIndex] |
 def _periodic(web: WebState, stop: threading.Event) -> None:
     """The server's one scheduler: audit take-over and the search outbox now; reports and backups later."""
     from search_api.indexer import sync
+    from search_api.mail import ReportScheduler
 
+    reports = ReportScheduler(web.settings, web.sessions) if web.settings.reports.schedule else None
     while not stop.wait(web.settings.web.audit_import_seconds):
         web.take_over_events()
         try:
             sync(web.settings, web.sessions, lock_wait=0.5)
         except Exception:
             log.exception("search outbox sync failed")
+        try:
+            if reports is not None and reports.tick() is not None:
+                log.info("completeness report mailed; next at %s", reports.next_at)
+        except Exception:  # a refused send is audited and retried at the next slot; the server goes on
+            log.exception("scheduled completeness report failed; next at %s", reports and reports.next_at)
