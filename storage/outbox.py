@@ -21,6 +21,7 @@ class OutboxReason:
     REVIEW = "review"
     REASSIGN = "reassign"
     DELETE = "delete"
+    REGISTER = "register"  # the customer's name changed in the register
 
 
 class SearchOutbox(Base):

@@ -420,6 +420,7 @@ def apply_register(
     for row in rows:
         by_customer[row.customer_no].append(row)
     customers: dict[str, Customer] = _load(session, Customer.customer_no, by_customer)
+    renamed: list[int] = []
     optional = ("id_number", "uscc", "phone", "department", "salesperson")
     fields = ["name", "type", *(f for f in optional if f in columns)]
     for customer_no, group in by_customer.items():
@@ -449,11 +450,19 @@ def apply_register(
             customers[customer_no] = existing
             status[("customer", customer_no)] = _count(result.customers, True, False)
         else:
-            changed = bool(_assign(existing, values))
-            status[("customer", customer_no)] = _count(result.customers, False, changed)
+            changed_fields = _assign(existing, values)
+            status[("customer", customer_no)] = _count(result.customers, False, bool(changed_fields))
+            if "name" in changed_fields:
+                renamed.append(existing.id)
         for row in group:
             row_keys[row.row].append(("customer", customer_no))
     session.flush()
+    if renamed:  # the index shows and finds customers by name: their pages are indexed again
+        from storage.documents import Document
+        from storage.outbox import OutboxReason, enqueue_documents
+
+        enqueue_documents(session, session.scalars(select(Document.id).where(Document.customer_id.in_(renamed))),
+                          OutboxReason.REGISTER)
 
     # Vehicles ------------------------------------------------------------------------------------
     by_vin: dict[str, list[RegisterRow]] = defaultdict(list)

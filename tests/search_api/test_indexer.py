@@ -174,3 +174,23 @@ def test_reindex_rebuilds_resumes_and_drops_pages_gone(sessions: sessionmaker[Se
     assert index.count() == 12  # every page, and the stale one gone
     assert index.search("早已删除").total == 0
     assert index.search("客户合同").total == 6
+
+
+def test_a_customer_renamed_in_the_register_is_found_by_the_new_name(
+    sessions: sessionmaker[Session], tmp_path: Path, settings: Settings
+) -> None:
+    from storage.register import RegisterRow, apply_register
+
+    index = TantivyIndex(tmp_path / "ix")
+    with sessions() as s:
+        _archive(s, [["汽车销售合同 乙方签字"]], customer_no="KH009", name="李娜")
+    drain(sessions, index)
+    assert index.search("customer:KH009").hits[0].customer_name == "李娜"
+    with sessions() as s:
+        row = RegisterRow(row=2, customer_no="KH009", name="李娜娜")
+        apply_register(s, [row], columns=frozenset({"customer_no", "name"}),
+                       numbering=ArchiveNumbering(settings.archive))
+        s.commit()
+        assert pending(s) == 1  # written with the register change, in its transaction
+    drain(sessions, index)
+    assert index.search("customer:KH009").hits[0].customer_name == "李娜娜"
