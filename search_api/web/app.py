@@ -307,7 +307,7 @@ def create_app(settings: Settings, *, index_factory: Callable[[], SearchIndex] |
 
 
 def _periodic(web: WebState, stop: threading.Event) -> None:
-    """The server's one scheduler: audit take-over and the search outbox now; reports and backups later."""
+    """The server's one scheduler: audit take-over, the search outbox and the e-mailed reports; backups later."""
     from search_api.indexer import sync
     from search_api.mail import ReportScheduler
 
