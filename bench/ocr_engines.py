@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
+from corpus.textdiff import edit_distance, squash  # noqa: E402
 from dangan.records import PageRecord, TextSource  # noqa: E402
 from dangan.settings import OcrEngineKind, OcrSettings  # noqa: E402
 
@@ -180,22 +181,6 @@ def _work(task: tuple[Path, int]) -> Result:
 # --- scoring -------------------------------------------------------------------------------------------
 
 
-def _squash(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def edit_distance(a: str, b: str) -> int:
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def bag_distance(a: str, b: str) -> int:
     """Edit distance if reading order did not matter: characters missing or extra, ignoring position.
 
@@ -230,7 +215,7 @@ def run_config(config: Config, pdf: Path, pages: list[BenchPage], workers: int) 
             blanks += 1
             blanks_skipped += result.source == TextSource.NONE
             continue
-        truth, hypothesis = _squash(page.text), _squash(result.text)
+        truth, hypothesis = squash(page.text), squash(result.text)
         errors[page.lang][0] += edit_distance(hypothesis, truth)
         errors[page.lang][1] += len(truth)
         errors[page.lang][2] += bag_distance(hypothesis, truth)
@@ -276,8 +261,8 @@ def bench_text_layer(pages: int, workdir: Path) -> None:
     seconds = time.perf_counter() - started
     accepted = sum(t is not None for t in texts)
     sample = range(0, pages, max(1, pages // 20))
-    errors = sum(edit_distance(_squash(texts[i] or ""), _squash(truths[i].text)) for i in sample)
-    length = sum(len(_squash(truths[i].text)) for i in sample)
+    errors = sum(edit_distance(squash(texts[i] or ""), squash(truths[i].text)) for i in sample)
+    length = sum(len(squash(truths[i].text)) for i in sample)
     print(
         f"text layer (PDFium): {pages / seconds:.0f} pages/s over {pages} pages "
         f"({path.stat().st_size / 1e6:.1f} MB, made in {made:.1f} s); accepted {accepted}/{pages}; "

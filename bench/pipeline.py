@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.ocr_engines import Config, _init, _squash, _work, edit_distance, make_pages  # noqa: E402
+from bench.ocr_engines import Config, _init, _work, make_pages  # noqa: E402
+from corpus.textdiff import edit_distance, squash  # noqa: E402
 from dangan.settings import OcrEngineKind  # noqa: E402
 
 
@@ -38,8 +39,8 @@ def _cer(texts: list[str], pages: list, lang: str) -> str:
     errors = total = 0
     for text, page in zip(texts, pages, strict=True):
         if page.lang == lang and not page.blank:
-            truth = _squash(page.text)
-            errors += edit_distance(_squash(text), truth)
+            truth = squash(page.text)
+            errors += edit_distance(squash(text), truth)
             total += len(truth)
     return f"{errors / total:.1%}" if total else "-"
 

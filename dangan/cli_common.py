@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 import typer
 from rich.console import Console
 
@@ -25,3 +29,23 @@ def fail(error: DanganError) -> typer.Exit:
     if error.detail:
         err.print(f"  {error.detail}", markup=False)
     return typer.Exit(exit_code(error))
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A command whose `DanganError` is told to people through `fail`, not shown as a traceback.
+
+    Put it under the Typer decorator: `functools.wraps` keeps the signature and help Typer reads.
+    """
+
+    @functools.wraps(command)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return command(*args, **kwargs)
+        except DanganError as error:
+            raise fail(error) from error
+
+    return run

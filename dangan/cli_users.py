@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dangan.cli_common import err, fail, load_settings, out
+from dangan.cli_common import err, load_settings, out, reports_errors
 from dangan.errors import DanganError
 from dangan.permissions import PERMISSION_LABELS, Permission
 
@@ -70,6 +70,7 @@ def _password(prompt: bool, from_stdin: bool) -> str:
 
 
 @users_app.command("create")
+@reports_errors
 def create(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[list[str], typer.Option("--role", "-r", help="admin, archivist, clerk, enquiry, manager...")],
@@ -82,35 +83,30 @@ def create(
     """Create a user (新建用户); asks for the password unless --password-stdin."""
     from storage import accounts
 
-    try:
-        password = _password(True, password_stdin)
-        with _admin_session() as (s, actor, _):
-            accounts.create_user(s, username, password, role, actor=actor, display_name=display_name,
-                                 department=department, salesperson=salesperson, os_user=os_user)
-    except DanganError as error:
-        raise fail(error) from error
+    password = _password(True, password_stdin)
+    with _admin_session() as (s, actor, _):
+        accounts.create_user(s, username, password, role, actor=actor, display_name=display_name,
+                             department=department, salesperson=salesperson, os_user=os_user)
     out.print(f"已创建用户 created: {username} ({', '.join(role)})")
 
 
 @users_app.command("list")
+@reports_errors
 def list_users(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List users with roles and scopes (用户列表)."""
     from sqlalchemy import select
 
     from storage import accounts
 
-    try:
-        with _admin_session() as (s, actor, _):
-            rows = [
-                {"username": u.username, "name": u.display_name, "active": u.active, "department": u.department,
-                 "salesperson": u.salesperson, "os_user": u.os_user, "roles": accounts.role_names(s, u.id)}
-                for u in s.scalars(select(accounts.User).order_by(accounts.User.username))
-            ]
-            from storage import audit
+    with _admin_session() as (s, actor, _):
+        rows = [
+            {"username": u.username, "name": u.display_name, "active": u.active, "department": u.department,
+             "salesperson": u.salesperson, "os_user": u.os_user, "roles": accounts.role_names(s, u.id)}
+            for u in s.scalars(select(accounts.User).order_by(accounts.User.username))
+        ]
+        from storage import audit
 
-            audit.record(s, actor, "user.list", "user", "*", count=len(rows))
-    except DanganError as error:
-        raise fail(error) from error
+        audit.record(s, actor, "user.list", "user", "*", count=len(rows))
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -121,6 +117,7 @@ def list_users(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 
 
 @users_app.command("set-roles")
+@reports_errors
 def set_roles(
     username: str,
     role: Annotated[list[str], typer.Option("--role", "-r")],
@@ -128,15 +125,13 @@ def set_roles(
     """Replace a user's roles (修改角色); audited."""
     from storage import accounts
 
-    try:
-        with _admin_session() as (s, actor, _):
-            accounts.set_roles(s, username, role, actor=actor)
-    except DanganError as error:
-        raise fail(error) from error
+    with _admin_session() as (s, actor, _):
+        accounts.set_roles(s, username, role, actor=actor)
     out.print(f"{username}: {', '.join(role)}")
 
 
 @users_app.command("update")
+@reports_errors
 def update(
     username: str,
     department: Annotated[str | None, typer.Option()] = None,
@@ -150,15 +145,13 @@ def update(
 
     changes = {k: v for k, v in {"department": department, "salesperson": salesperson, "os_user": os_user,
                                   "display_name": display_name, "active": active}.items() if v is not None}
-    try:
-        with _admin_session() as (s, actor, _):
-            accounts.update_user(s, username, actor=actor, **changes)
-    except DanganError as error:
-        raise fail(error) from error
+    with _admin_session() as (s, actor, _):
+        accounts.update_user(s, username, actor=actor, **changes)
     out.print(f"{username}: {', '.join(sorted(changes)) or '-'}")
 
 
 @users_app.command("passwd")
+@reports_errors
 def passwd(
     username: str,
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
@@ -167,16 +160,14 @@ def passwd(
     """Set a user's password (重设密码); ends their sessions."""
     from storage import accounts
 
-    try:
-        password = _password(True, password_stdin)
-        with _admin_session() as (s, actor, _):
-            accounts.set_password(s, username, password, actor=actor, must_change=temporary)
-    except DanganError as error:
-        raise fail(error) from error
+    password = _password(True, password_stdin)
+    with _admin_session() as (s, actor, _):
+        accounts.set_password(s, username, password, actor=actor, must_change=temporary)
     out.print(f"已重设密码 password set: {username}")
 
 
 @users_app.command("token")
+@reports_errors
 def token(
     username: str,
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "api",
@@ -184,30 +175,25 @@ def token(
     """Create an API token for a user and print it once (创建 API 令牌)."""
     from storage import accounts
 
-    try:
-        with _admin_session() as (s, actor, _):
-            _, plain = accounts.new_token(s, username, name, actor=actor)
-    except DanganError as error:
-        raise fail(error) from error
+    with _admin_session() as (s, actor, _):
+        _, plain = accounts.new_token(s, username, name, actor=actor)
     err.print("令牌只显示这一次 the token is shown only once:")
     typer.echo(plain)
 
 
 @roles_app.command("list")
+@reports_errors
 def list_roles(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List roles with their permissions and scope (角色列表)."""
     from sqlalchemy import select
 
     from storage import accounts
 
-    try:
-        with _admin_session() as (s, _, _settings):
-            accounts.ensure_roles(s)
-            rows = [{"name": r.name, "label_zh": r.label_zh, "label_en": r.label_en, "scope": r.scope,
-                     "permissions": list(r.permissions)}
-                    for r in s.scalars(select(accounts.Role).order_by(accounts.Role.id))]
-    except DanganError as error:
-        raise fail(error) from error
+    with _admin_session() as (s, _, _settings):
+        accounts.ensure_roles(s)
+        rows = [{"name": r.name, "label_zh": r.label_zh, "label_en": r.label_en, "scope": r.scope,
+                 "permissions": list(r.permissions)}
+                for r in s.scalars(select(accounts.Role).order_by(accounts.Role.id))]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -218,6 +204,7 @@ def list_roles(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 
 
 @roles_app.command("set")
+@reports_errors
 def set_role(
     name: str,
     permission: Annotated[list[str] | None, typer.Option("--permission", "-p", help="Named permission.")] = None,
@@ -226,37 +213,32 @@ def set_role(
     """Create or change a role (设置角色); audited."""
     from storage import accounts
 
-    try:
-        with _admin_session() as (s, actor, _):
-            accounts.ensure_roles(s)
-            try:
-                accounts.set_role(s, name, actor=actor, permissions=permission, scope=scope)
-            except ValueError as exc:
-                known = ", ".join(p.value for p in Permission)
-                raise accounts.AccountError(f"未知权限或范围（权限：{known}）", f"{exc}; permissions: {known}") from exc
-    except DanganError as error:
-        raise fail(error) from error
+    with _admin_session() as (s, actor, _):
+        accounts.ensure_roles(s)
+        try:
+            accounts.set_role(s, name, actor=actor, permissions=permission, scope=scope)
+        except ValueError as exc:
+            known = ", ".join(p.value for p in Permission)
+            raise accounts.AccountError(f"未知权限或范围（权限：{known}）", f"{exc}; permissions: {known}") from exc
     out.print(f"已保存角色 saved: {name}")
 
 
 @audit_app.command("verify")
+@reports_errors
 def verify() -> None:
     """Check the audit chain: edited, deleted, cut-off or rewritten entries (校验审计日志). Exit 1 if tampered."""
     from storage import audit, db
     from storage.audit_chain import AuditTrail
 
     settings = load_settings()
-    try:
-        engine = db.make_engine(settings.database_url)
-        db.migrate(engine)
-        with AuditTrail.from_settings(settings) as trail:
-            trail.import_events(db.session_factory(engine))
-            report = trail.verify()
-            trail.append(audit.os_actor(), "audit.verify", "audit", "*", outcome="ok" if report.ok else "failed",
-                         detail={"entries": report.entries, "problems": len(report.problems)})
-        engine.dispose()
-    except DanganError as error:
-        raise fail(error) from error
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
+    with AuditTrail.from_settings(settings) as trail:
+        trail.import_events(db.session_factory(engine))
+        report = trail.verify()
+        trail.append(audit.os_actor(), "audit.verify", "audit", "*", outcome="ok" if report.ok else "failed",
+                     detail={"entries": report.entries, "problems": len(report.problems)})
+    engine.dispose()
     for problem in report.problems:
         out.print(f"✗ {problem}")
     if report.unanchored:
@@ -269,6 +251,7 @@ def verify() -> None:
 
 
 @audit_app.command("export")
+@reports_errors
 def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     since: Annotated[str | None, typer.Option("--from", help="From this UTC time or date (2024-05-01).")] = None,
@@ -279,37 +262,32 @@ def export(
     from storage.audit_chain import AuditTrail
 
     settings = load_settings()
-    try:
-        engine = db.make_engine(settings.database_url)
-        db.migrate(engine)
-        with AuditTrail.from_settings(settings) as trail:
-            trail.import_events(db.session_factory(engine))
-            target = output.open("w", encoding="utf-8") if output else sys.stdout
-            count = 0
-            try:
-                for entry in trail.entries(since=since, until=until):
-                    target.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
-                    count += 1
-            finally:
-                if output:
-                    target.close()
-            trail.append(audit.os_actor(), "audit.export", "audit", "*", detail={"entries": count})
-        engine.dispose()
-    except DanganError as error:
-        raise fail(error) from error
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
+    with AuditTrail.from_settings(settings) as trail:
+        trail.import_events(db.session_factory(engine))
+        target = output.open("w", encoding="utf-8") if output else sys.stdout
+        count = 0
+        try:
+            for entry in trail.entries(since=since, until=until):
+                target.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+                count += 1
+        finally:
+            if output:
+                target.close()
+        trail.append(audit.os_actor(), "audit.export", "audit", "*", detail={"entries": count})
+    engine.dispose()
 
 
 @audit_app.command("head")
+@reports_errors
 def head() -> None:
     """Print the chain's head (seq and MAC) to keep somewhere else, e.g. a daily e-mail (打印链头)."""
     from storage.audit_chain import AuditTrail
 
     settings = load_settings()
-    try:
-        with AuditTrail.from_settings(settings) as trail:
-            typer.echo(json.dumps(trail.head() or {}, ensure_ascii=False))
-    except DanganError as error:
-        raise fail(error) from error
+    with AuditTrail.from_settings(settings) as trail:
+        typer.echo(json.dumps(trail.head() or {}, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:

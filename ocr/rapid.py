@@ -280,13 +280,10 @@ def _detection_scale(shape: tuple[int, ...], max_side: int) -> float:
 
 
 def _resize(image: np.ndarray, scale: float) -> np.ndarray:
-    if scale > 1.0:
-        size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-        return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
     if scale == 1.0:
         return image
     size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR if scale > 1.0 else cv2.INTER_AREA)
 
 
 def _clockwise(points: np.ndarray) -> np.ndarray:

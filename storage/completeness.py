@@ -20,7 +20,7 @@ def dossier_facts(session: Session) -> list[DossierFacts]:
     customer's open dossiers. It never counts as present.
     """
     customers = {c.id: c for c in session.scalars(select(Customer))}
-    vins = dict(session.execute(select(Vehicle.id, Vehicle.vin)).tuples().all())
+    vins = dict(session.execute(select(Vehicle.id, Vehicle.vin)).all())
     dossiers = session.scalars(select(Dossier).order_by(Dossier.archive_no)).all()
     filed: dict[int, list[DocumentFact]] = defaultdict(list)
     pending: dict[str, list[PendingFact]] = defaultdict(list)

@@ -70,21 +70,18 @@ def search(
     return result
 
 
-@router.get("/pages/{page_id}", summary="A page's text, masked unless you may see sensitive values (页面)")
-def page(request: Request, page_id: int, p: Annotated[Principal, Depends(require(P.PAGES_VIEW))]) -> dict[str, Any]:
+def load_page(request: Request, p: Principal, page_id: int) -> dict[str, Any]:
+    """A page as `p` may see it, for the API and the UI; a refusal (out of scope or absent) is audited."""
     with state(request).sessions() as s:
         try:
-            view = services.page_view(s, p, page_id)
+            return services.page_view(s, p, page_id)
         except services.NotFound:
             audit(request, p.actor, "page.view", "page", page_id, outcome="denied")
             raise
-    audit(request, p.actor, "page.view", "page", page_id, revealed=view["revealed"], via="api")
-    return view
 
 
-@router.get("/dossiers/{archive_no}", summary="A dossier with its documents and completeness (档案)")
-def dossier(request: Request, archive_no: str, p: Annotated[Principal, Depends(require(P.DOSSIERS_VIEW))],
-            ) -> dict[str, Any]:
+def load_dossier(request: Request, p: Principal, archive_no: str) -> dict[str, Any]:
+    """A dossier with its completeness as `p` may see it; a refusal is audited."""
     web = state(request)
     with web.sessions() as s:
         try:
@@ -93,6 +90,20 @@ def dossier(request: Request, archive_no: str, p: Annotated[Principal, Depends(r
             audit(request, p.actor, "dossier.view", "dossier", archive_no, outcome="denied")
             raise
         view["completeness"] = services.dossier_completeness(s, web.settings, archive_no)
+    return view
+
+
+@router.get("/pages/{page_id}", summary="A page's text, masked unless you may see sensitive values (页面)")
+def page(request: Request, page_id: int, p: Annotated[Principal, Depends(require(P.PAGES_VIEW))]) -> dict[str, Any]:
+    view = load_page(request, p, page_id)
+    audit(request, p.actor, "page.view", "page", page_id, revealed=view["revealed"], via="api")
+    return view
+
+
+@router.get("/dossiers/{archive_no}", summary="A dossier with its documents and completeness (档案)")
+def dossier(request: Request, archive_no: str, p: Annotated[Principal, Depends(require(P.DOSSIERS_VIEW))],
+            ) -> dict[str, Any]:
+    view = load_dossier(request, p, archive_no)
     audit(request, p.actor, "dossier.view", "dossier", archive_no, via="api")
     return view
 

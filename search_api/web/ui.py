@@ -15,7 +15,7 @@ from dangan.permissions import PERMISSION_LABELS, Permission, Principal
 from dangan.permissions import Permission as P
 from search_api.query import QueryError
 from search_api.web import services
-from search_api.web.api import completeness_report, day_range, run_review
+from search_api.web.api import completeness_report, day_range, load_dossier, load_page, run_review
 from search_api.web.app import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -129,12 +129,7 @@ def search(request: Request, p: Annotated[Principal, Depends(require(P.SEARCH))]
 @router.get("/pages/{page_id}")
 def page_view(request: Request, page_id: int, p: Annotated[Principal, Depends(require(P.PAGES_VIEW))],
               ) -> HTMLResponse:
-    with state(request).sessions() as s:
-        try:
-            view = services.page_view(s, p, page_id)
-        except services.NotFound:
-            audit(request, p.actor, "page.view", "page", page_id, outcome="denied")
-            raise
+    view = load_page(request, p, page_id)
     audit(request, p.actor, "page.view", "page", page_id, revealed=view["revealed"])
     return page(request, "page.html", p, page=view)
 
@@ -154,14 +149,7 @@ def page_image(request: Request, page_id: int,
 @router.get("/dossiers/{archive_no}")
 def dossier(request: Request, archive_no: str, p: Annotated[Principal, Depends(require(P.DOSSIERS_VIEW))],
             ) -> HTMLResponse:
-    web = state(request)
-    with web.sessions() as s:
-        try:
-            view = services.dossier_view(s, p, archive_no, None)
-        except services.NotFound:
-            audit(request, p.actor, "dossier.view", "dossier", archive_no, outcome="denied")
-            raise
-        view["completeness"] = services.dossier_completeness(s, web.settings, archive_no)
+    view = load_dossier(request, p, archive_no)
     audit(request, p.actor, "dossier.view", "dossier", archive_no)
     return page(request, "dossier.html", p, d=view)
 

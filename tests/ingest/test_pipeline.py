@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 import corpus
+from corpus.textdiff import cer
 from dangan.pipeline import Pipeline
 from dangan.records import JobState
 from dangan.settings import Settings
 from storage import db
 from storage.models import AuditEvent, Job, Page
 from storage.objects import original_key, sha256_file
-from tests.textdiff import cer
 
 
 def _rows(settings: Settings):

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from corpus import PageTruth
+from corpus.textdiff import cer
 from dangan.errors import ConfigError
 from dangan.settings import OcrEngineKind, OcrSettings
 from ocr import ENGINES, OcrEngine, OrientationDetector, make_engine
-from tests.textdiff import cer
 
 
 def test_unknown_engine_lists_the_known_ones() -> None:

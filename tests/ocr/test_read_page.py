@@ -10,11 +10,11 @@ import pytest
 from PIL import Image
 
 from corpus import PageTruth
+from corpus.textdiff import cer
 from dangan.records import PageRecord, StageError, Status, TextSource
 from dangan.settings import OcrSettings, Orientation
 from ocr import OcrEngine, read_page
 from tests.ocr.conftest import FaultyEngine
-from tests.textdiff import cer
 
 Render = Callable[..., tuple[np.ndarray, PageTruth]]
 PAGE = PageRecord(job_id=7, page_no=3)

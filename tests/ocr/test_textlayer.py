@@ -13,8 +13,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from corpus.textdiff import cer
 from ocr import read_text_layer
-from tests.textdiff import cer
 
 # A CJK TrueType font reportlab can embed (the Noto CJK fonts have CFF outlines, which it cannot).
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")

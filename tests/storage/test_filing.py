@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from corpus.textdiff import cer
 from dangan.errors import ImageTooLargeError
 from dangan.records import OcrLine, TextSource
 from storage import filing
@@ -37,7 +38,6 @@ from storage.filing import (
     write_dossier_objects,
 )
 from storage.objects import LocalObjectStore, ObjectStore, original_key
-from tests.textdiff import cer
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 DPI = 150
